@@ -1,0 +1,153 @@
+//! The HTTP tier: REST API under `/v1`, ops endpoints, API docs, and the process runner used by
+//! the `outdial` binary and the test harness.
+
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+pub mod run;
+pub mod state;
+
+use axum::{
+    Json, Router,
+    extract::DefaultBodyLimit,
+    http::{StatusCode, header},
+    middleware::{from_fn, from_fn_with_state},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use error::ApiError;
+use routes::*;
+use state::AppState;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Outdial API",
+        description = "Multi-tenant outbound calling: agencies, members, teams, API keys, campaigns and compliance. \
+Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor pagination; creating POSTs accept an `Idempotency-Key` header.",
+        version = "1.0.0"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Signup, login, sessions, passwords"),
+        (name = "me", description = "The caller"),
+        (name = "tenant", description = "The caller's agency"),
+        (name = "members", description = "People in the agency"),
+        (name = "teams", description = "Teams"),
+        (name = "invitations", description = "Inviting people"),
+        (name = "api-keys", description = "Keys for integrators"),
+        (name = "jobs", description = "Background jobs and the dead-letter view"),
+        (name = "ops", description = "Health, readiness, metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An access token from /v1/auth/login or an API key (od_...)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(invitations::public_router())
+        .merge(ops::router())
+}
+
+fn authed_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::authed_router())
+        .merge(me::router())
+        .merge(tenant::router())
+        .merge(members::router())
+        .merge(teams::router())
+        .merge(invitations::router())
+        .merge(api_keys::router())
+        .merge(jobs::router())
+}
+
+/// The OpenAPI document of the live router.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = public_routes().split_for_parts();
+    let (_, authed) = authed_routes().split_for_parts();
+    doc.merge(authed);
+    doc
+}
+
+/// `openapi()` as pretty JSON with a trailing newline, as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (public, mut doc) = public_routes().split_for_parts();
+    let (authed, authed_doc) = authed_routes().split_for_parts();
+    doc.merge(authed_doc);
+    let spec = std::sync::Arc::new(doc);
+    Router::new()
+        .merge(public)
+        .merge(authed.layer(from_fn_with_state(state.clone(), middleware::idempotency)))
+        .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
+        .route("/docs", get(docs::docs_page))
+        .route("/", get(home))
+        .fallback(not_found)
+        .layer(from_fn(json_errors))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(from_fn_with_state(state.clone(), middleware::observe))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::internal("handler panicked").into_response()
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route; see /docs")
+}
+
+/// Framework answers without a body (405, 413 from a limit) get the API's error body too.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    if res.headers().contains_key(header::CONTENT_TYPE) || res.status().is_success() {
+        return res;
+    }
+    match res.status() {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method; see /docs",
+        )
+        .into_response(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is over 1 MB").into_response()
+        }
+        _ => res,
+    }
+}
+
+async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outdial</title></head><body>\
+<h1>Outdial</h1><p>The API is running. Reference: <a href=\"/docs\">/docs</a> and <a href=\"/openapi.json\">/openapi.json</a>.</p></body></html>",
+    )
+}

@@ -1,0 +1,36 @@
+//! Every route module exposes one `router()`.
+
+pub mod api_keys;
+pub mod auth;
+pub mod docs;
+pub mod dto;
+pub mod invitations;
+pub mod jobs;
+pub mod me;
+pub mod members;
+pub mod ops;
+pub mod teams;
+pub mod tenant;
+
+use crate::error::ApiError;
+use std::collections::BTreeMap;
+
+/// Collects per-field validation errors into one 422.
+#[derive(Default)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.insert(field.to_owned(), e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::fields(self.0)) }
+    }
+}

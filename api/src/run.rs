@@ -1,0 +1,152 @@
+//! Starting and stopping the process in each mode: `serve` (API + workers in one process),
+//! `api`, `worker`. The test harness uses the same entry points.
+
+use crate::state::AppState;
+use outdial_domain::{ids::TenantId, tenancy::Role};
+use outdial_infra::{
+    auth::password,
+    config::Config,
+    db::repo::{members, tenants, users},
+    queue::relay::Fault,
+};
+use outdial_migrations::{Migrator, MigratorTrait};
+use sea_orm::TransactionTrait;
+use std::net::SocketAddr;
+use tokio::{sync::watch, task::JoinHandle};
+
+/// Which parts this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Everything in one process; migrates at start; seeds the demo agency when configured.
+    Serve,
+    /// The HTTP tier only; the schema must be current (`outdial migrate`).
+    Api,
+    /// The outbox relay and job workers only.
+    Worker,
+}
+
+/// The demo login printed at start in the embedded default.
+pub const DEMO_EMAIL: &str = "demo@outdial.local";
+pub const DEMO_PASSWORD: &str = "Outdial-demo-2026";
+
+/// A started process.
+pub struct Running {
+    pub addr: Option<SocketAddr>,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Running {
+    /// Graceful stop: no new requests, in-flight requests and the job in hand finish.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.join().await
+    }
+
+    /// Waits until every part has stopped.
+    pub async fn join(self) -> anyhow::Result<()> {
+        for t in self.tasks {
+            t.await??;
+        }
+        Ok(())
+    }
+
+    /// A handle that stops the process when sent `true`.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Starts the process in `mode`.
+pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
+    let state = AppState::build(config.clone(), mode == Mode::Serve).await?;
+    if mode != Mode::Serve {
+        let pending = Migrator::get_pending_migrations(&state.db).await?;
+        if !pending.is_empty() {
+            anyhow::bail!("the database schema is {} migration(s) behind; run `outdial migrate` first", pending.len());
+        }
+    }
+    if mode == Mode::Serve && config.demo {
+        seed_demo(&state).await?;
+    }
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks: Vec<JoinHandle<anyhow::Result<()>>> = Vec::new();
+    let mut addr = None;
+    if mode != Mode::Worker {
+        let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}:{} ({e}); set OUTDIAL_PORT or --port to a free port",
+                config.host,
+                config.port
+            )
+        })?;
+        addr = Some(listener.local_addr()?);
+        let app = crate::app(state.clone());
+        let mut rx = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    while !*rx.borrow() {
+                        if rx.changed().await.is_err() {
+                            break;
+                        }
+                    }
+                })
+                .await?;
+            Ok(())
+        }));
+    }
+    if mode != Mode::Api {
+        let deps = outdial_worker::WorkerDeps {
+            db: state.db.clone(),
+            queue: state.queue.clone(),
+            mailer: state.mailer.clone(),
+            metrics: state.metrics.clone(),
+            public_url: config.public_url.clone(),
+            relay_wake: state.relay_wake.clone(),
+            fault: Fault::parse(config.fault.as_deref()),
+        };
+        let name = format!("outdial-worker-{}", outdial_infra::ids::raw(""));
+        tasks.push(tokio::spawn(outdial_worker::run(deps, name, stop_rx.clone())));
+    }
+    Ok(Running { addr, state, stop, tasks })
+}
+
+/// Creates the demo agency and its owner once.
+async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    if users::by_email(&state.db, DEMO_EMAIL).await?.is_some() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let tx = state.db.begin().await?;
+    let tenant = tenants::create(&tx, "Demo Agency", now).await?;
+    let user = users::create(&tx, DEMO_EMAIL, "Demo Owner", &hash, now).await?;
+    members::add(&tx, &TenantId::parse(&tenant.id)?, &user.id, Role::Owner, now).await?;
+    tx.commit().await?;
+    tracing::info!(tenant_id = %tenant.id, "demo agency created");
+    Ok(())
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

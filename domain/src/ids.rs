@@ -1,0 +1,119 @@
+//! Typed, prefixed identifiers (`ten_...`, `usr_...`). The random part is minted by the caller
+//! (infra) so the domain stays deterministic; the domain only parses and checks the shape.
+
+use std::fmt;
+
+/// Error for an identifier that is not of the expected `prefix_` + 26 Crockford base32 form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid {kind} id")]
+pub struct IdError {
+    /// The kind of identifier that was expected, e.g. `tenant`.
+    pub kind: &'static str,
+}
+
+const BODY_LEN: usize = 26;
+
+fn valid_body(body: &str) -> bool {
+    body.len() == BODY_LEN
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')))
+}
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The prefix every id of this kind starts with.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// Parses an id received from outside (a path, a token, a row).
+            pub fn parse(raw: &str) -> Result<Self, IdError> {
+                match raw.strip_prefix($prefix) {
+                    Some(body) if valid_body(body) => Ok(Self(raw.to_owned())),
+                    _ => Err(IdError { kind: $kind }),
+                }
+            }
+
+            /// Builds an id from a freshly minted 26-character ULID body.
+            pub fn from_ulid_body(body: &str) -> Result<Self, IdError> {
+                Self::parse(&format!("{}{}", $prefix, body))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(value: String) -> Result<Self, IdError> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// An agency (tenant).
+    TenantId, "ten_", "tenant"
+);
+typed_id!(
+    /// A person who can log in; may belong to several tenants.
+    UserId, "usr_", "user"
+);
+typed_id!(
+    /// A team inside a tenant.
+    TeamId, "team_", "team"
+);
+typed_id!(
+    /// An invitation to join a tenant.
+    InvitationId, "inv_", "invitation"
+);
+typed_id!(
+    /// An API key for integrators.
+    ApiKeyId, "key_", "api key"
+);
+typed_id!(
+    /// A background job written through the outbox.
+    JobId, "job_", "job"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_only_its_own_prefix_and_shape() {
+        let ok = "ten_01HZX3B6Y8Q4M2N7P9R5S0T1VW";
+        assert_eq!(TenantId::parse(ok).unwrap().as_str(), ok);
+        assert!(UserId::parse(ok).is_err());
+        assert!(TenantId::parse("ten_short").is_err());
+        assert!(TenantId::parse("ten_01HZX3B6Y8Q4M2N7P9R5S0T1VU").is_err());
+        assert!(TenantId::parse("ten_01hzx3b6y8q4m2n7p9r5s0t1vw").is_err());
+        assert!(TenantId::parse("' OR 1=1 --").is_err());
+    }
+}

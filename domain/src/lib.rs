@@ -1,0 +1,4 @@
+//! Outdial's pure business logic: no IO, no async runtime, no clock or randomness of its own.
+
+pub mod ids;
+pub mod tenancy;

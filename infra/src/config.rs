@@ -1,0 +1,299 @@
+//! Configuration from an optional TOML file and the environment (`OUTDIAL_*`, `DATABASE_URL`,
+//! `REDIS_URL`), validated once at start. A bad value stops the process with a message that
+//! names the key and what is expected.
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+/// Where background jobs and realtime events travel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueBackend {
+    /// apalis on SQLite next to the data, in-process fan-out: the embedded default.
+    Sqlite,
+    /// apalis on Redis and Redis pub/sub: production.
+    Redis { url: String, prefix: String },
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// How emails leave.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// Appended as JSON lines to `<data_dir>/mail.log` (and logged); the embedded default.
+    Log,
+    /// Sent over SMTP; the URL carries credentials and is never printed.
+    Smtp { url: String },
+}
+
+impl std::fmt::Debug for MailTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailTransport::Log => f.write_str("Log"),
+            MailTransport::Smtp { .. } => f.write_str("Smtp(***)"),
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub queue: QueueBackend,
+    pub public_url: String,
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub mail: MailTransport,
+    pub mail_from: String,
+    pub log_format: LogFormat,
+    pub web_dir: Option<PathBuf>,
+    pub demo: bool,
+    /// Test-only crash points (`crash_before_relay`, `crash_after_push`); see `queue::relay`.
+    pub fault: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_kind())
+            .field("queue", &matches!(self.queue, QueueBackend::Redis { .. }).then_some("redis").unwrap_or("sqlite"))
+            .field("public_url", &self.public_url)
+            .field("mail", &self.mail)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: expected {expected}, got {got:?}")]
+pub struct ConfigError {
+    pub key: String,
+    pub expected: String,
+    pub got: String,
+}
+
+fn bad(key: &str, expected: &str, got: &str) -> ConfigError {
+    ConfigError { key: key.to_owned(), expected: expected.to_owned(), got: got.to_owned() }
+}
+
+/// Keys the loader knows, with their TOML names (the env name is `OUTDIAL_` + upper case,
+/// except `DATABASE_URL` and `REDIS_URL`).
+pub const KEYS: &[(&str, &str, &str)] = &[
+    ("OUTDIAL_HOST", "host", "address to listen on (default 127.0.0.1)"),
+    ("OUTDIAL_PORT", "port", "HTTP port (default 8080)"),
+    ("OUTDIAL_DATA_DIR", "data_dir", "directory for the SQLite database, queue and mail log (default ./data)"),
+    ("DATABASE_URL", "database_url", "sqlite://... or postgres://... (default sqlite under the data dir)"),
+    ("REDIS_URL", "redis_url", "redis://...; when set, jobs and events go through Redis"),
+    ("OUTDIAL_REDIS_PREFIX", "redis_prefix", "key prefix in Redis (default outdial)"),
+    ("OUTDIAL_PUBLIC_URL", "public_url", "base URL used in emailed links (default http://HOST:PORT)"),
+    ("OUTDIAL_JWT_SECRET", "jwt_secret", "at least 32 characters; default: generated once into the data dir"),
+    ("OUTDIAL_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs", "access token lifetime, 60-86400 (default 900)"),
+    ("OUTDIAL_REFRESH_TOKEN_TTL_SECS", "refresh_token_ttl_secs", "refresh token lifetime (default 2592000)"),
+    ("OUTDIAL_SMTP_URL", "smtp_url", "smtp://user:pass@host:port or smtps://...; default: log transport"),
+    ("OUTDIAL_MAIL_FROM", "mail_from", "sender address (default Outdial <no-reply@outdial.local>)"),
+    ("OUTDIAL_LOG_FORMAT", "log_format", "json or pretty (default json)"),
+    ("OUTDIAL_WEB_DIR", "web_dir", "built web app to serve (default web/dist when present)"),
+    ("OUTDIAL_DEMO", "demo", "true or false: seed the demo tenant at start (default true with SQLite)"),
+    ("OUTDIAL_FAULT", "fault", "test-only crash point"),
+];
+
+/// Raw key/value source: the TOML file first, the environment over it, then CLI flags over both.
+#[derive(Default, Debug)]
+pub struct Sources {
+    values: BTreeMap<&'static str, String>,
+}
+
+impl Sources {
+    /// Reads the config file (if any) and the process environment.
+    pub fn from_env_and_file(file: Option<&std::path::Path>) -> Result<Sources, ConfigError> {
+        let mut s = Sources::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad("OUTDIAL_CONFIG", "a readable TOML file", &format!("{} ({e})", path.display())))?;
+            let table: toml::Table =
+                toml::from_str(&text).map_err(|e| bad("OUTDIAL_CONFIG", "valid TOML", &e.to_string()))?;
+            for (k, v) in table {
+                let Some((env, _, _)) = KEYS.iter().find(|(_, t, _)| *t == k) else {
+                    return Err(bad(&k, "one of the documented configuration keys", &k));
+                };
+                let text = match v {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    _ => return Err(bad(env, "a string, number or boolean", &k)),
+                };
+                s.values.insert(env, text);
+            }
+        }
+        for (env, _, _) in KEYS {
+            if let Ok(v) = std::env::var(env) {
+                s.values.insert(env, v);
+            }
+        }
+        Ok(s)
+    }
+
+    /// Sets a key from a command-line flag (highest precedence).
+    pub fn set(&mut self, env_key: &'static str, value: impl Into<String>) {
+        self.values.insert(env_key, value.into());
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str).filter(|v| !v.trim().is_empty())
+    }
+
+    /// Validates every value and builds the configuration.
+    pub fn build(&self) -> Result<Config, ConfigError> {
+        let host = self.get("OUTDIAL_HOST").unwrap_or("127.0.0.1").to_owned();
+        let port = match self.get("OUTDIAL_PORT") {
+            None => 8080,
+            Some(v) => v.parse::<u16>().map_err(|_| bad("OUTDIAL_PORT", "a TCP port number 0-65535", v))?,
+        };
+        let data_dir = PathBuf::from(self.get("OUTDIAL_DATA_DIR").unwrap_or("./data"));
+        let database_url = match self.get("DATABASE_URL") {
+            None => format!("sqlite://{}/outdial.db?mode=rwc", data_dir.display()),
+            Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                v.to_owned()
+            }
+            Some(v) => return Err(bad("DATABASE_URL", "a sqlite:// or postgres:// URL", &redact_url(v))),
+        };
+        let prefix = self.get("OUTDIAL_REDIS_PREFIX").unwrap_or("outdial").to_owned();
+        if !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_:.".contains(c)) {
+            return Err(bad("OUTDIAL_REDIS_PREFIX", "letters, digits and - _ : .", &prefix));
+        }
+        let queue = match self.get("REDIS_URL") {
+            None => QueueBackend::Sqlite,
+            Some(v) if v.starts_with("redis://") || v.starts_with("rediss://") => {
+                QueueBackend::Redis { url: v.to_owned(), prefix }
+            }
+            Some(v) => return Err(bad("REDIS_URL", "a redis:// URL", &redact_url(v))),
+        };
+        let public_url = match self.get("OUTDIAL_PUBLIC_URL") {
+            None => format!(
+                "http://{}:{}",
+                if host == "0.0.0.0" || host == "127.0.0.1" { "localhost" } else { &host },
+                port
+            ),
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => v.trim_end_matches('/').to_owned(),
+            Some(v) => return Err(bad("OUTDIAL_PUBLIC_URL", "an http:// or https:// URL", v)),
+        };
+        let jwt_secret = match self.get("OUTDIAL_JWT_SECRET") {
+            Some(v) if v.len() < 32 => {
+                return Err(bad("OUTDIAL_JWT_SECRET", "at least 32 characters", "a shorter secret"));
+            }
+            other => other.map(str::to_owned),
+        };
+        let int = |key: &str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+            match self.get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .ok_or_else(|| bad(key, &format!("a whole number from {min} to {max}"), v)),
+            }
+        };
+        let access_token_ttl_secs = int("OUTDIAL_ACCESS_TOKEN_TTL_SECS", 900, 60, 86_400)?;
+        let refresh_token_ttl_secs = int("OUTDIAL_REFRESH_TOKEN_TTL_SECS", 30 * 86_400, 3_600, 365 * 86_400)?;
+        let mail = match self.get("OUTDIAL_SMTP_URL") {
+            None => MailTransport::Log,
+            Some(v) if v.starts_with("smtp://") || v.starts_with("smtps://") => {
+                MailTransport::Smtp { url: v.to_owned() }
+            }
+            Some(v) => return Err(bad("OUTDIAL_SMTP_URL", "an smtp:// or smtps:// URL", &redact_url(v))),
+        };
+        let mail_from = self.get("OUTDIAL_MAIL_FROM").unwrap_or("Outdial <no-reply@outdial.local>").to_owned();
+        if !mail_from.contains('@') {
+            return Err(bad("OUTDIAL_MAIL_FROM", "an address like Name <name@example.com>", &mail_from));
+        }
+        let log_format = match self.get("OUTDIAL_LOG_FORMAT").unwrap_or("json") {
+            "json" => LogFormat::Json,
+            "pretty" => LogFormat::Pretty,
+            v => return Err(bad("OUTDIAL_LOG_FORMAT", "json or pretty", v)),
+        };
+        let web_dir = self.get("OUTDIAL_WEB_DIR").map(PathBuf::from);
+        let is_sqlite = database_url.starts_with("sqlite:");
+        let demo = match self.get("OUTDIAL_DEMO") {
+            None => is_sqlite,
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(v) => return Err(bad("OUTDIAL_DEMO", "true or false", v)),
+        };
+        let fault = self.get("OUTDIAL_FAULT").map(str::to_owned);
+        Ok(Config {
+            host,
+            port,
+            data_dir,
+            database_url,
+            queue,
+            public_url,
+            jwt_secret,
+            access_token_ttl_secs,
+            refresh_token_ttl_secs,
+            mail,
+            mail_from,
+            log_format,
+            web_dir,
+            demo,
+            fault,
+        })
+    }
+}
+
+impl Config {
+    /// `sqlite` or `postgres`, for logs and `/readyz`.
+    pub fn database_kind(&self) -> &'static str {
+        if self.database_url.starts_with("sqlite:") { "sqlite" } else { "postgres" }
+    }
+}
+
+/// Hides the password in a URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(pairs: &[(&'static str, &str)]) -> Result<Config, ConfigError> {
+        let mut s = Sources::default();
+        for (k, v) in pairs {
+            s.set(k, *v);
+        }
+        s.build()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let c = build(&[]).unwrap();
+        assert_eq!(c.port, 8080);
+        assert!(c.database_url.starts_with("sqlite://./data/"));
+        assert_eq!(c.queue, QueueBackend::Sqlite);
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = build(&[("OUTDIAL_PORT", "eighty")]).unwrap_err().to_string();
+        assert!(e.contains("OUTDIAL_PORT") && e.contains("port number"), "{e}");
+        let e = build(&[("DATABASE_URL", "mysql://u:secret@h/db")]).unwrap_err().to_string();
+        assert!(e.contains("DATABASE_URL") && !e.contains("secret"), "{e}");
+        let e = build(&[("OUTDIAL_JWT_SECRET", "short")]).unwrap_err().to_string();
+        assert!(e.contains("OUTDIAL_JWT_SECRET"), "{e}");
+    }
+}

@@ -1,0 +1,73 @@
+//! The tenant scope: the only module allowed to start a query on an entity.
+//!
+//! Tenant-owned tables are reachable only through [`find`], [`update_many`] and [`delete_many`],
+//! which require a [`TenantId`] and add `tenant_id = ?` to the statement. The few global tables
+//! (tenants, users) and credential look-ups that happen before a tenant is known go through
+//! [`global`], which names them explicitly. Everything else is refused by clippy
+//! (`disallowed-methods` in `clippy.toml`).
+#![allow(clippy::disallowed_methods)]
+
+use super::entity::*;
+use outdial_domain::ids::TenantId;
+use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
+
+/// A table whose every row belongs to one tenant.
+pub trait TenantOwned: EntityTrait {
+    /// The `tenant_id` column.
+    fn tenant_column() -> Self::Column;
+}
+
+/// A table that is not tenant-owned, or a credential table read before the tenant is known
+/// (a refresh token or a reset token presented by an anonymous caller).
+pub trait Global: EntityTrait {}
+
+macro_rules! owned {
+    ($($m:ident),*) => {$(
+        impl TenantOwned for $m::Entity {
+            fn tenant_column() -> Self::Column {
+                $m::Column::TenantId
+            }
+        }
+    )*};
+}
+
+owned!(membership, team, team_member, api_key, invitation, idempotency_key, job, refresh_token, password_reset);
+
+impl Global for tenant::Entity {}
+impl Global for user::Entity {}
+impl Global for refresh_token::Entity {}
+impl Global for password_reset::Entity {}
+impl Global for invitation::Entity {}
+impl Global for api_key::Entity {}
+impl Global for job::Entity {}
+
+/// `SELECT ... WHERE tenant_id = ?`.
+pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {
+    E::find().filter(E::tenant_column().eq(tenant.as_str()))
+}
+
+/// `UPDATE ... WHERE tenant_id = ?`.
+pub fn update_many<E: TenantOwned>(tenant: &TenantId) -> UpdateMany<E> {
+    E::update_many().filter(E::tenant_column().eq(tenant.as_str()))
+}
+
+/// `DELETE ... WHERE tenant_id = ?`.
+pub fn delete_many<E: TenantOwned>(tenant: &TenantId) -> DeleteMany<E> {
+    E::delete_many().filter(E::tenant_column().eq(tenant.as_str()))
+}
+
+/// An explicitly unscoped query on a global table or a pre-authentication credential look-up.
+/// Callers must say why in a comment.
+pub fn global<E: Global>() -> Select<E> {
+    E::find()
+}
+
+/// A person's memberships across tenants, read at login before a tenant is chosen.
+pub fn global_memberships() -> Select<membership::Entity> {
+    membership::Entity::find()
+}
+
+/// An explicitly unscoped update on a global table (see [`global`]).
+pub fn global_update<E: Global>() -> UpdateMany<E> {
+    E::update_many()
+}

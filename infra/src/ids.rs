@@ -1,0 +1,23 @@
+//! Minting typed ids: a prefix and a ULID, so ids sort by creation time (cursor pagination).
+
+use outdial_domain::ids::*;
+
+fn body() -> String {
+    ulid::Ulid::new().to_string()
+}
+
+macro_rules! minters {
+    ($($f:ident -> $t:ty),*) => {$(
+        /// A fresh id.
+        pub fn $f() -> $t {
+            <$t>::from_ulid_body(&body()).expect("a ULID is 26 Crockford base32 characters")
+        }
+    )*};
+}
+
+minters!(tenant -> TenantId, user -> UserId, team -> TeamId, invitation -> InvitationId, api_key -> ApiKeyId, job -> JobId);
+
+/// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).
+pub fn raw(prefix: &str) -> String {
+    format!("{prefix}{}", body())
+}

@@ -1,0 +1,10 @@
+//! Every adapter to the outside world: database, queue, mail, events, credentials, config.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod events;
+pub mod ids;
+pub mod mail;
+pub mod metrics;
+pub mod queue;

@@ -1,0 +1,119 @@
+//! A thin wrapper over apalis so the rest of the code never sees backend types: SQLite next to
+//! the data in the embedded default, Redis in production. It only carries job references; the
+//! `jobs` table holds the truth.
+
+use super::runner::Runner;
+use crate::config::{Config, QueueBackend};
+use apalis::prelude::*;
+use apalis_redis::RedisStorage;
+use apalis_sqlite::SqliteStorage;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+
+/// What travels through the queue: ids and the trace context, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRef {
+    pub job_id: String,
+    pub tenant_id: String,
+    pub trace_id: String,
+}
+
+/// The queue, on one of the two backends.
+#[derive(Clone)]
+pub enum Queue {
+    Sqlite(SqliteStorage<JobRef>),
+    Redis(RedisStorage<JobRef>),
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind())
+    }
+}
+
+const QUEUE_NAME: &str = "outdial-jobs";
+/// How often an idle worker asks the backend for work.
+const POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl Queue {
+    /// Connects to the configured backend and prepares it.
+    pub async fn connect(config: &Config) -> anyhow::Result<Queue> {
+        match &config.queue {
+            QueueBackend::Sqlite => {
+                std::fs::create_dir_all(&config.data_dir)?;
+                let url = format!("sqlite://{}/queue.db?mode=rwc", config.data_dir.display());
+                let pool = apalis_sqlite::SqlitePool::connect(&url).await?;
+                SqliteStorage::setup(&pool).await?;
+                let cfg = apalis_sqlite::Config::default().queue(QUEUE_NAME);
+                Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(cfg)))
+            }
+            QueueBackend::Redis { url, prefix } => {
+                let conn = apalis_redis::connect(url.as_str()).await?;
+                let cfg = apalis_redis::Config::default().queue(format!("{prefix}:{QUEUE_NAME}"));
+                Ok(Queue::Redis(RedisStorage::new(conn).with_config(cfg)))
+            }
+        }
+    }
+
+    /// `sqlite` or `redis`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Queue::Sqlite(_) => "sqlite",
+            Queue::Redis(_) => "redis",
+        }
+    }
+
+    /// Hands a job reference to the queue.
+    pub async fn push(&self, job: JobRef) -> anyhow::Result<()> {
+        match self.clone() {
+            Queue::Sqlite(mut s) => s.push(job).await.map_err(|e| anyhow::anyhow!("sqlite queue: {e}")),
+            Queue::Redis(mut s) => s.push(job).await.map_err(|e| anyhow::anyhow!("redis queue: {e}")),
+        }
+    }
+
+    /// Whether the backend answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        match self {
+            Queue::Sqlite(s) => sea_orm::sqlx::query("SELECT 1").execute(s.pool()).await.is_ok(),
+            Queue::Redis(s) => {
+                let mut conn = s.clone().get_connection().clone();
+                redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+            }
+        }
+    }
+
+    /// Runs an apalis worker that feeds every delivered reference to the runner, until
+    /// `shutdown` resolves; the job in hand is finished first.
+    pub async fn run_worker<F>(self, name: String, runner: Runner, shutdown: F) -> anyhow::Result<()>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        async fn handle(job: JobRef, runner: Data<Runner>) -> Result<(), BoxDynError> {
+            runner.run(job).await;
+            Ok(())
+        }
+        let signal = async move {
+            shutdown.await;
+            Ok::<(), std::io::Error>(())
+        };
+        match self {
+            Queue::Sqlite(s) => {
+                WorkerBuilder::new(name)
+                    .backend(s.poll_with_interval(POLL))
+                    .data(runner)
+                    .build(handle)
+                    .run_until(signal)
+                    .await?
+            }
+            Queue::Redis(s) => {
+                WorkerBuilder::new(name)
+                    .backend(s.poll_with_interval(POLL))
+                    .data(runner)
+                    .build(handle)
+                    .run_until(signal)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+}

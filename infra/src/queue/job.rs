@@ -1,0 +1,28 @@
+//! The one enum of versioned job payloads. Payloads carry ids only.
+
+use serde::{Deserialize, Serialize};
+
+/// Every kind of background job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Job {
+    /// Mint an invitation link and email it to the invitee.
+    SendInvitationEmailV1 { invitation_id: String },
+    /// Mint a password-reset link and email it to the user.
+    SendPasswordResetEmailV1 { reset_id: String },
+}
+
+impl Job {
+    /// The stable kind name stored beside the payload.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::SendInvitationEmailV1 { .. } => "SendInvitationEmailV1",
+            Job::SendPasswordResetEmailV1 { .. } => "SendPasswordResetEmailV1",
+        }
+    }
+
+    /// How many times it is tried before it goes to the dead-letter view.
+    pub fn max_attempts(&self) -> i32 {
+        5
+    }
+}

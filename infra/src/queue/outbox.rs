@@ -1,0 +1,229 @@
+//! The `jobs` table operations: enqueue inside a transaction, claim, finish, fail with backoff.
+
+use super::job::Job;
+use crate::db::{entity::job, scope};
+use chrono::{DateTime, Duration, Utc};
+use outdial_domain::ids::{JobId, TenantId};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+
+/// Job states as stored.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const QUEUED: &str = "queued";
+    pub const RUNNING: &str = "running";
+    pub const DONE: &str = "done";
+    pub const DEAD: &str = "dead";
+}
+
+/// How long a worker owns a claimed job before another may take it over.
+pub const CLAIM_LEASE: Duration = Duration::seconds(300);
+/// How long a relayed job may sit in the queue before the relay hands it over again
+/// (a flushed Redis or a lost queue file must not lose work).
+pub const REQUEUE_AFTER: Duration = Duration::seconds(300);
+
+/// Writes a job row; call it with the transaction that makes the change the job belongs to.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    job: &Job,
+    trace_id: &str,
+    now: DateTime<Utc>,
+) -> Result<JobId, DbErr> {
+    let id = crate::ids::job();
+    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    job::Entity::insert(job::ActiveModel {
+        tenant_id: Set(tenant.to_string()),
+        id: Set(id.to_string()),
+        kind: Set(job.kind().to_owned()),
+        payload: Set(payload),
+        status: Set(status::PENDING.to_owned()),
+        attempts: Set(0),
+        max_attempts: Set(job.max_attempts()),
+        available_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        trace_id: Set(trace_id.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Rows the relay should hand to the queue: pending and due, or relayed long ago and never
+/// claimed, or claimed by a worker whose lease ran out.
+pub async fn due_for_relay<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
+    // The relay serves every tenant: it moves ids, never reads tenant data.
+    scope::global::<job::Entity>()
+        .filter(
+            Condition::any()
+                .add(job::Column::Status.eq(status::PENDING).and(job::Column::AvailableAt.lte(now)))
+                .add(job::Column::Status.eq(status::QUEUED).and(job::Column::UpdatedAt.lt(now - REQUEUE_AFTER)))
+                .add(job::Column::Status.eq(status::RUNNING).and(job::Column::ClaimedUntil.lt(now))),
+        )
+        .order_by_asc(job::Column::AvailableAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Records that the row was handed to the queue, unless a worker already took it.
+pub async fn mark_queued<C: ConnectionTrait>(conn: &C, row: &job::Model, now: DateTime<Utc>) -> Result<(), DbErr> {
+    scope::update_many::<job::Entity>(&tenant_of(row)?)
+        .col_expr(job::Column::Status, Expr::value(status::QUEUED))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(&row.id))
+        .filter(job::Column::Status.eq(&row.status))
+        .filter(job::Column::UpdatedAt.eq(row.updated_at))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims a job for one run: a compare-and-set from pending/queued (or an expired lease) to
+/// running. Exactly one of several deliveries of the same job wins; the others get `None`.
+pub async fn claim<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<job::Model>, DbErr> {
+    let res = scope::update_many::<job::Entity>(tenant)
+        .col_expr(job::Column::Status, Expr::value(status::RUNNING))
+        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
+        .col_expr(job::Column::ClaimedUntil, Expr::value(now + CLAIM_LEASE))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(job::Column::Status.is_in([status::PENDING, status::QUEUED]))
+                .add(job::Column::Status.eq(status::RUNNING).and(job::Column::ClaimedUntil.lt(now))),
+        )
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    scope::find::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(conn).await
+}
+
+/// Marks a claimed job done.
+pub async fn finish<C: ConnectionTrait>(conn: &C, row: &job::Model, now: DateTime<Utc>) -> Result<(), DbErr> {
+    scope::update_many::<job::Entity>(&tenant_of(row)?)
+        .col_expr(job::Column::Status, Expr::value(status::DONE))
+        .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .col_expr(job::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(job::Column::Id.eq(&row.id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Exponential backoff: 2 s, 4 s, 8 s ... capped at 10 minutes.
+pub fn backoff(attempts: i32) -> Duration {
+    Duration::seconds(std::cmp::min(2i64.saturating_pow(attempts.clamp(1, 20) as u32), 600))
+}
+
+/// Records a failed run: back to pending after a backoff, or dead once attempts are used up
+/// (or at once when `retryable` is false).
+pub async fn fail<C: ConnectionTrait>(
+    conn: &C,
+    row: &job::Model,
+    error: &str,
+    retryable: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let dead = !retryable || row.attempts >= row.max_attempts;
+    let (next, available) = if dead { (status::DEAD, now) } else { (status::PENDING, now + backoff(row.attempts)) };
+    scope::update_many::<job::Entity>(&tenant_of(row)?)
+        .col_expr(job::Column::Status, Expr::value(next))
+        .col_expr(job::Column::AvailableAt, Expr::value(available))
+        .col_expr(job::Column::LastError, Expr::value(Some(error.chars().take(2000).collect::<String>())))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .col_expr(job::Column::FinishedAt, Expr::value(dead.then_some(now)))
+        .filter(job::Column::Id.eq(&row.id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a dead job back in line (the dead-letter view's retry).
+pub async fn retry_dead<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = scope::update_many::<job::Entity>(tenant)
+        .col_expr(job::Column::Status, Expr::value(status::PENDING))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::AvailableAt, Expr::value(now))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .col_expr(job::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.eq(status::DEAD))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// One page of a tenant's jobs, newest first, optionally in one state.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    state: Option<&str>,
+    before: Option<&str>,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
+    let mut q = scope::find::<job::Entity>(tenant);
+    if let Some(s) = state {
+        q = q.filter(job::Column::Status.eq(s));
+    }
+    if let Some(c) = before {
+        q = q.filter(job::Column::Id.lt(c));
+    }
+    q.order_by_desc(job::Column::Id).limit(limit).all(conn).await
+}
+
+/// One job of a tenant.
+pub async fn get<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<Option<job::Model>, DbErr> {
+    scope::find::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(conn).await
+}
+
+fn tenant_of(row: &job::Model) -> Result<TenantId, DbErr> {
+    TenantId::parse(&row.tenant_id).map_err(|e| DbErr::Custom(e.to_string()))
+}
+
+/// Counts by state, for `/metrics`.
+pub async fn counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, i64)>, DbErr> {
+    // Operator metrics across tenants: counts only, no tenant data.
+    scope::global::<job::Entity>()
+        .select_only()
+        .column(job::Column::Status)
+        .column_as(job::Column::Id.count(), "n")
+        .group_by(job::Column::Status)
+        .into_tuple::<(String, i64)>()
+        .all(conn)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(super::backoff(1).num_seconds(), 2);
+        assert_eq!(super::backoff(3).num_seconds(), 8);
+        assert_eq!(super::backoff(30).num_seconds(), 600);
+    }
+}

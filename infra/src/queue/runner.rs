@@ -1,0 +1,88 @@
+//! Runs one delivered job: claim it (compare-and-set), dispatch it to the job handlers, record
+//! the outcome. Duplicate deliveries lose the claim and do nothing.
+
+use super::{backend::JobRef, job::Job, outbox};
+use crate::metrics::Metrics;
+use outdial_domain::ids::TenantId;
+use sea_orm::DatabaseConnection;
+use std::{future::Future, pin::Pin, sync::Arc};
+use tracing::Instrument;
+
+/// Why a job run failed, and whether trying again can help.
+#[derive(Debug)]
+pub struct JobError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl JobError {
+    /// A failure a later attempt may not hit (network, a busy server).
+    pub fn retryable(message: impl Into<String>) -> JobError {
+        JobError { message: message.into(), retryable: true }
+    }
+
+    /// A failure no retry can fix (the row it needs is gone, the payload is invalid).
+    pub fn permanent(message: impl Into<String>) -> JobError {
+        JobError { message: message.into(), retryable: false }
+    }
+}
+
+/// The future a handler returns.
+pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+/// What the worker crate implements: the work behind each job kind.
+pub trait JobHandler: Send + Sync {
+    fn handle<'a>(&'a self, tenant: &'a TenantId, job: &'a Job) -> JobFuture<'a>;
+}
+
+/// Shared by every delivery.
+#[derive(Clone)]
+pub struct Runner {
+    pub db: DatabaseConnection,
+    pub handler: Arc<dyn JobHandler>,
+    pub metrics: Metrics,
+}
+
+impl Runner {
+    /// Claims and runs one job. Errors are recorded on the row (and logged), never returned:
+    /// the queue's delivery is done either way, the row decides what happens next.
+    pub async fn run(&self, job: JobRef) {
+        let span =
+            tracing::info_span!("job", job_id = %job.job_id, tenant_id = %job.tenant_id, trace_id = %job.trace_id);
+        async {
+            if let Err(e) = self.try_run(&job).await {
+                tracing::error!(error = %e, "job bookkeeping failed; the relay will hand it over again");
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn try_run(&self, job: &JobRef) -> anyhow::Result<()> {
+        let tenant = TenantId::parse(&job.tenant_id)?;
+        let now = chrono::Utc::now();
+        let Some(row) = outbox::claim(&self.db, &tenant, &job.job_id, now).await? else {
+            tracing::debug!("duplicate delivery; another run owns or finished this job");
+            self.metrics.inc("outdial_jobs_duplicate_deliveries_total", &[]);
+            return Ok(());
+        };
+        let outcome = match serde_json::from_str::<Job>(&row.payload) {
+            Ok(payload) => self.handler.handle(&tenant, &payload).await,
+            Err(e) => Err(JobError::permanent(format!("undecodable payload: {e}"))),
+        };
+        let now = chrono::Utc::now();
+        match outcome {
+            Ok(()) => {
+                outbox::finish(&self.db, &row, now).await?;
+                self.metrics.inc("outdial_jobs_total", &[("kind", &row.kind), ("outcome", "done")]);
+                tracing::info!(kind = %row.kind, attempt = row.attempts, "job done");
+            }
+            Err(e) => {
+                outbox::fail(&self.db, &row, &e.message, e.retryable, now).await?;
+                self.metrics.inc("outdial_jobs_total", &[("kind", &row.kind), ("outcome", "failed")]);
+                tracing::warn!(kind = %row.kind, attempt = row.attempts, error = %e.message, retryable = e.retryable, "job failed");
+            }
+        }
+        Ok(())
+    }
+}

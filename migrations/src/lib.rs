@@ -1,0 +1,20 @@
+//! Schema history. Valid on SQLite (embedded default) and PostgreSQL (production).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_tenancy;
+mod m20261121_000002_create_auth;
+mod m20261121_000003_create_jobs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_tenancy::Migration),
+            Box::new(m20261121_000002_create_auth::Migration),
+            Box::new(m20261121_000003_create_jobs::Migration),
+        ]
+    }
+}

@@ -1,0 +1,241 @@
+//! Credentials: API keys, refresh-token families, password resets, invitations, idempotency keys.
+
+use super::m20261121_000001_create_tenancy::{Memberships, Teams, Tenants, Users};
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum ApiKeys {
+    Table,
+    TenantId,
+    Id,
+    Name,
+    Role,
+    SecretHash,
+    Prefix,
+    CreatedBy,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+}
+
+#[derive(DeriveIden)]
+enum RefreshTokens {
+    Table,
+    Id,
+    FamilyId,
+    TenantId,
+    UserId,
+    TokenHash,
+    ExpiresAt,
+    UsedAt,
+    RevokedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum PasswordResets {
+    Table,
+    Id,
+    TenantId,
+    UserId,
+    TokenHash,
+    ExpiresAt,
+    UsedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Invitations {
+    Table,
+    TenantId,
+    Id,
+    Email,
+    Role,
+    TeamId,
+    InvitedBy,
+    TokenHash,
+    ExpiresAt,
+    AcceptedAt,
+    RevokedAt,
+    EmailSentAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum IdempotencyKeys {
+    Table,
+    TenantId,
+    Key,
+    RequestHash,
+    Status,
+    Body,
+    CreatedAt,
+}
+
+fn ts(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+}
+
+fn ts_null(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
+}
+
+fn text(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).string().not_null().to_owned()
+}
+
+fn tenant_fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, col)
+        .to(Tenants::Table, Tenants::Id)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(ApiKeys::Table)
+                .col(text(ApiKeys::TenantId))
+                .col(text(ApiKeys::Id).primary_key())
+                .col(text(ApiKeys::Name))
+                .col(text(ApiKeys::Role))
+                .col(text(ApiKeys::SecretHash))
+                .col(text(ApiKeys::Prefix))
+                .col(text(ApiKeys::CreatedBy))
+                .col(ts(ApiKeys::CreatedAt))
+                .col(ts_null(ApiKeys::LastUsedAt))
+                .col(ts_null(ApiKeys::RevokedAt))
+                .foreign_key(&mut tenant_fk(ApiKeys::Table, ApiKeys::TenantId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ApiKeys::Table, (ApiKeys::TenantId, ApiKeys::CreatedBy))
+                        .to(Memberships::Table, (Memberships::TenantId, Memberships::UserId))
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_api_keys_tenant")
+                .table(ApiKeys::Table)
+                .col(ApiKeys::TenantId)
+                .col(ApiKeys::Id)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(RefreshTokens::Table)
+                .col(text(RefreshTokens::Id).primary_key())
+                .col(text(RefreshTokens::FamilyId))
+                .col(text(RefreshTokens::TenantId))
+                .col(text(RefreshTokens::UserId))
+                .col(text(RefreshTokens::TokenHash).unique_key())
+                .col(ts(RefreshTokens::ExpiresAt))
+                .col(ts_null(RefreshTokens::UsedAt))
+                .col(ts_null(RefreshTokens::RevokedAt))
+                .col(ts(RefreshTokens::CreatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(RefreshTokens::Table, (RefreshTokens::TenantId, RefreshTokens::UserId))
+                        .to(Memberships::Table, (Memberships::TenantId, Memberships::UserId))
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_refresh_tokens_family")
+                .table(RefreshTokens::Table)
+                .col(RefreshTokens::FamilyId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(PasswordResets::Table)
+                .col(text(PasswordResets::Id).primary_key())
+                .col(text(PasswordResets::TenantId))
+                .col(text(PasswordResets::UserId))
+                .col(ColumnDef::new(PasswordResets::TokenHash).string().null())
+                .col(ts(PasswordResets::ExpiresAt))
+                .col(ts_null(PasswordResets::UsedAt))
+                .col(ts(PasswordResets::CreatedAt))
+                .foreign_key(&mut tenant_fk(PasswordResets::Table, PasswordResets::TenantId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(PasswordResets::Table, PasswordResets::UserId)
+                        .to(Users::Table, Users::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Invitations::Table)
+                .col(text(Invitations::TenantId))
+                .col(text(Invitations::Id).primary_key())
+                .col(text(Invitations::Email))
+                .col(text(Invitations::Role))
+                .col(ColumnDef::new(Invitations::TeamId).string().null())
+                .col(text(Invitations::InvitedBy))
+                .col(ColumnDef::new(Invitations::TokenHash).string().null())
+                .col(ts(Invitations::ExpiresAt))
+                .col(ts_null(Invitations::AcceptedAt))
+                .col(ts_null(Invitations::RevokedAt))
+                .col(ts_null(Invitations::EmailSentAt))
+                .col(ts(Invitations::CreatedAt))
+                .foreign_key(&mut tenant_fk(Invitations::Table, Invitations::TenantId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Invitations::Table, (Invitations::TenantId, Invitations::TeamId))
+                        .to(Teams::Table, (Teams::TenantId, Teams::Id))
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Invitations::Table, (Invitations::TenantId, Invitations::InvitedBy))
+                        .to(Memberships::Table, (Memberships::TenantId, Memberships::UserId))
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(IdempotencyKeys::Table)
+                .col(text(IdempotencyKeys::TenantId))
+                .col(text(IdempotencyKeys::Key))
+                .col(text(IdempotencyKeys::RequestHash))
+                .col(ColumnDef::new(IdempotencyKeys::Status).integer().null())
+                .col(ColumnDef::new(IdempotencyKeys::Body).text().null())
+                .col(ts(IdempotencyKeys::CreatedAt))
+                .primary_key(Index::create().col(IdempotencyKeys::TenantId).col(IdempotencyKeys::Key))
+                .foreign_key(&mut tenant_fk(IdempotencyKeys::Table, IdempotencyKeys::TenantId))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            IdempotencyKeys::Table.into_iden(),
+            Invitations::Table.into_iden(),
+            PasswordResets::Table.into_iden(),
+            RefreshTokens::Table.into_iden(),
+            ApiKeys::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

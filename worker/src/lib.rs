@@ -1,0 +1,52 @@
+//! Background work: the outbox relay, the apalis worker, and the handlers behind each job kind.
+
+mod emails;
+
+use outdial_infra::{
+    mail::Mailer,
+    metrics::Metrics,
+    queue::{Queue, relay, runner::Runner},
+};
+
+use std::sync::Arc;
+use tokio::sync::{Notify, watch};
+
+/// What the worker needs.
+#[derive(Clone)]
+pub struct WorkerDeps {
+    pub db: outdial_infra::db::Db,
+    pub queue: Queue,
+    pub mailer: Mailer,
+    pub metrics: Metrics,
+    pub public_url: String,
+    pub relay_wake: Arc<Notify>,
+    pub fault: Option<relay::Fault>,
+}
+
+/// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
+pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let relay_task = tokio::spawn(relay::run(
+        deps.db.clone(),
+        deps.queue.clone(),
+        deps.relay_wake.clone(),
+        deps.fault,
+        stop.clone(),
+    ));
+    let handler = Arc::new(emails::EmailJobs {
+        db: deps.db.clone(),
+        mailer: deps.mailer.clone(),
+        public_url: deps.public_url.clone(),
+    });
+    let runner = Runner { db: deps.db.clone(), handler, metrics: deps.metrics.clone() };
+    let mut stop_signal = stop.clone();
+    let shutdown = async move {
+        while !*stop_signal.borrow() {
+            if stop_signal.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    let result = deps.queue.run_worker(name, runner, shutdown).await;
+    relay_task.await?;
+    result
+}
