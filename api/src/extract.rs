@@ -169,6 +169,35 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Auth> {
     Ok(Auth { tenant, user_id, role, credential: Credential::User })
 }
 
+/// Path parameters that must look like Outdial ids (`prefix_` + 26 base32 characters).
+/// Anything else cannot name a row, so it is a 404 before any query runs.
+pub struct ApiPath<T>(pub T);
+
+fn looks_like_id(raw: &str) -> bool {
+    match raw.split_once('_') {
+        Some((prefix, body)) => {
+            (2..=5).contains(&prefix.len())
+                && prefix.bytes().all(|b| b.is_ascii_lowercase())
+                && body.len() == 26
+                && body.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        }
+        None => false,
+    }
+}
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource");
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state).await.map_err(|_| not_found())?;
+        if !raw.iter().all(|(_, v)| looks_like_id(v)) {
+            return Err(not_found());
+        }
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| ApiPath(p.0)).map_err(|_| not_found())
+    }
+}
+
 /// `?limit=&cursor=` on list endpoints.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

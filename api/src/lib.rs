@@ -1,6 +1,7 @@
 //! The HTTP tier: REST API under `/v1`, ops endpoints, API docs, and the process runner used by
 //! the `outdial` binary and the test harness.
 
+pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod middleware;

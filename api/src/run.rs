@@ -106,6 +106,7 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
             public_url: config.public_url.clone(),
             relay_wake: state.relay_wake.clone(),
             fault: Fault::parse(config.fault.as_deref()),
+            retry_base_ms: config.job_retry_base_ms,
         };
         let name = format!("outdial-worker-{}", outdial_infra::ids::raw(""));
         tasks.push(tokio::spawn(outdial_worker::run(deps, name, stop_rx.clone())));

@@ -1,4 +1,5 @@
 //! Outdial's pure business logic: no IO, no async runtime, no clock or randomness of its own.
 
+pub mod compliance;
 pub mod ids;
 pub mod tenancy;

@@ -55,6 +55,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub web_dir: Option<PathBuf>,
     pub demo: bool,
+    /// First retry delay of a failed job in milliseconds; doubles per attempt.
+    pub job_retry_base_ms: i64,
     /// Test-only crash points (`crash_before_relay`, `crash_after_push`); see `queue::relay`.
     pub fault: Option<String>,
 }
@@ -104,6 +106,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("OUTDIAL_LOG_FORMAT", "log_format", "json or pretty (default json)"),
     ("OUTDIAL_WEB_DIR", "web_dir", "built web app to serve (default web/dist when present)"),
     ("OUTDIAL_DEMO", "demo", "true or false: seed the demo tenant at start (default true with SQLite)"),
+    (
+        "OUTDIAL_JOB_RETRY_BASE_MS",
+        "job_retry_base_ms",
+        "first retry delay of a failed job, doubling per attempt (default 2000)",
+    ),
     ("OUTDIAL_FAULT", "fault", "test-only crash point"),
 ];
 
@@ -230,6 +237,7 @@ impl Sources {
             Some("false" | "0") => false,
             Some(v) => return Err(bad("OUTDIAL_DEMO", "true or false", v)),
         };
+        let job_retry_base_ms = int("OUTDIAL_JOB_RETRY_BASE_MS", 2000, 10, 600_000)?;
         let fault = self.get("OUTDIAL_FAULT").map(str::to_owned);
         Ok(Config {
             host,
@@ -246,6 +254,7 @@ impl Sources {
             log_format,
             web_dir,
             demo,
+            job_retry_base_ms,
             fault,
         })
     }

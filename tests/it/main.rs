@@ -1,1 +1,14 @@
+//! The one integration test binary. Black-box: each test spawns Outdial on a random port
+//! against a fresh PostgreSQL database (cloned from a migrated template) and its own Redis key
+//! prefix, or against a fresh SQLite data directory (the embedded default).
 
+mod harness;
+
+mod auth;
+mod conventions;
+mod isolation;
+mod jobs;
+mod openapi;
+mod ops;
+mod processes;
+mod tenancy;

@@ -21,6 +21,7 @@ pub struct WorkerDeps {
     pub public_url: String,
     pub relay_wake: Arc<Notify>,
     pub fault: Option<relay::Fault>,
+    pub retry_base_ms: i64,
 }
 
 /// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
@@ -37,16 +38,28 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
         mailer: deps.mailer.clone(),
         public_url: deps.public_url.clone(),
     });
-    let runner = Runner { db: deps.db.clone(), handler, metrics: deps.metrics.clone() };
-    let mut stop_signal = stop.clone();
-    let shutdown = async move {
-        while !*stop_signal.borrow() {
-            if stop_signal.changed().await.is_err() {
-                break;
+    let runner =
+        Runner { db: deps.db.clone(), handler, metrics: deps.metrics.clone(), retry_base_ms: deps.retry_base_ms };
+    // A backend error (Redis restarting, SQLite busy) ends an apalis worker; the job rows are
+    // safe in the database, so the worker is started again after a pause until we are told to stop.
+    loop {
+        let mut stop_signal = stop.clone();
+        let shutdown = async move {
+            while !*stop_signal.borrow() {
+                if stop_signal.changed().await.is_err() {
+                    break;
+                }
             }
+        };
+        let result = deps.queue.clone().run_worker(name.clone(), runner.clone(), shutdown).await;
+        if *stop.borrow() {
+            relay_task.await?;
+            return result;
         }
-    };
-    let result = deps.queue.run_worker(name, runner, shutdown).await;
-    relay_task.await?;
-    result
+        match result {
+            Ok(()) => tracing::warn!("job worker stopped on its own; starting it again"),
+            Err(e) => tracing::error!(error = %e, "job worker failed; starting it again in 1 s"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }

@@ -6,14 +6,10 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, Auth, PageQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, Auth, PageQuery},
     state::AppState,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use outdial_domain::tenancy::{Role, parse_name};
 use outdial_infra::db::{entity::api_key, repo::api_keys};
@@ -132,7 +128,7 @@ pub async fn list_api_keys(
 pub async fn get_api_key(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ApiKeyOut>> {
     auth.require(Role::Admin)?;
     Ok(Json(api_keys::get(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("api key"))?.into()))
@@ -151,7 +147,7 @@ pub async fn get_api_key(
 pub async fn delete_api_key(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Admin)?;
     api_keys::revoke(&state.db, &auth.tenant, &id, Utc::now()).await.map_err(ApiError::repo("api key"))?;

@@ -7,15 +7,11 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, Auth, PageQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, Auth, PageQuery},
     middleware::TraceId,
     state::AppState,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use outdial_domain::{
     ids::TenantId,
@@ -171,7 +167,7 @@ pub async fn list_invitations(
 pub async fn get_invitation(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<InvitationOut>> {
     auth.require(Role::Admin)?;
     Ok(Json(invitations::get(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("invitation"))?.into()))
@@ -191,7 +187,7 @@ pub async fn get_invitation(
 pub async fn delete_invitation(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Admin)?;
     invitations::revoke(&state.db, &auth.tenant, &id, Utc::now()).await.map_err(ApiError::repo("invitation"))?;

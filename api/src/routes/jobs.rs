@@ -3,14 +3,10 @@
 use super::dto::PageOut;
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiQuery, Auth},
+    extract::{ApiPath, ApiQuery, Auth},
     state::AppState,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use outdial_domain::tenancy::Role;
 use outdial_infra::{db::entity::job, queue::outbox};
@@ -123,7 +119,11 @@ pub async fn list_jobs(
         (status = 403, description = "forbidden", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
     ))]
-pub async fn get_job(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<JobOut>> {
+pub async fn get_job(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<JobOut>> {
     auth.require(Role::Admin)?;
     Ok(Json(outbox::get(&state.db, &auth.tenant, &id).await?.ok_or_else(|| ApiError::not_found("job"))?.into()))
 }
@@ -142,7 +142,7 @@ pub async fn get_job(State(state): State<AppState>, auth: Auth, Path(id): Path<S
 pub async fn retry_job(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<JobOut>)> {
     auth.require(Role::Admin)?;
     outbox::get(&state.db, &auth.tenant, &id).await?.ok_or_else(|| ApiError::not_found("job"))?;

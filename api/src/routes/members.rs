@@ -3,14 +3,10 @@
 use super::dto::{MemberOut, PageOut, RoleDto};
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, Auth, PageQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, Auth, PageQuery},
     state::AppState,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use outdial_domain::tenancy::Role;
 use outdial_infra::db::repo::{members, users};
 use serde::Deserialize;
@@ -55,7 +51,7 @@ pub async fn list_members(
 pub async fn get_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
 ) -> ApiResult<Json<MemberOut>> {
     let m = members::get(&state.db, &auth.tenant, &user_id).await.map_err(ApiError::repo("member"))?;
     let u = users::by_id(&state.db, &m.user_id).await?;
@@ -98,7 +94,7 @@ fn guard_change(auth: &Auth, current: &str, new: Option<Role>) -> ApiResult<()> 
 pub async fn update_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
     ApiJson(body): ApiJson<MemberPatch>,
 ) -> ApiResult<Json<MemberOut>> {
     let current = members::get(&state.db, &auth.tenant, &user_id).await.map_err(ApiError::repo("member"))?;
@@ -124,7 +120,7 @@ pub async fn update_member(
 pub async fn delete_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let current = members::get(&state.db, &auth.tenant, &user_id).await.map_err(ApiError::repo("member"))?;
     guard_change(&auth, &current.role, None)?;

@@ -3,14 +3,10 @@
 use super::dto::PageOut;
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, Auth, PageQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, Auth, PageQuery},
     state::AppState,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use outdial_domain::tenancy::{Role, parse_name};
 use outdial_infra::db::{entity::team, repo::teams};
@@ -105,7 +101,11 @@ pub async fn list_teams(
         (status = 401, description = "unauthenticated", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
     ))]
-pub async fn get_team(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<TeamOut>> {
+pub async fn get_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<TeamOut>> {
     Ok(Json(teams::get(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("team"))?.into()))
 }
 
@@ -124,7 +124,7 @@ pub async fn get_team(State(state): State<AppState>, auth: Auth, Path(id): Path<
 pub async fn update_team(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TeamIn>,
 ) -> ApiResult<Json<TeamOut>> {
     auth.require(Role::Supervisor)?;
@@ -142,7 +142,11 @@ pub async fn update_team(
         (status = 403, description = "forbidden", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
     ))]
-pub async fn delete_team(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
     auth.require(Role::Supervisor)?;
     teams::delete(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("team"))?;
     Ok(StatusCode::NO_CONTENT)
@@ -160,7 +164,7 @@ pub async fn delete_team(State(state): State<AppState>, auth: Auth, Path(id): Pa
 pub async fn list_team_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<TeamMembersOut>> {
     Ok(Json(TeamMembersOut {
         user_ids: teams::member_ids(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("team"))?,
@@ -181,7 +185,7 @@ pub async fn list_team_members(
 pub async fn add_team_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, user_id)): Path<(String, String)>,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Supervisor)?;
     teams::add_member(&state.db, &auth.tenant, &id, &user_id, Utc::now())
@@ -203,7 +207,7 @@ pub async fn add_team_member(
 pub async fn remove_team_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, user_id)): Path<(String, String)>,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Supervisor)?;
     teams::remove_member(&state.db, &auth.tenant, &id, &user_id).await.map_err(ApiError::repo("team member"))?;

@@ -10,6 +10,35 @@ use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 
+/// Wakes an idle apalis worker every `period`. apalis-core 1.0's own `IntervalStrategy` arms
+/// its next timer without polling it, so after the first tick nothing wakes the worker again
+/// (jobs then wait for the 30 s heartbeat); this ticker re-arms and polls its timer on every
+/// tick so a waker is always registered.
+struct Ticker {
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    period: std::time::Duration,
+}
+
+impl Ticker {
+    fn new(period: std::time::Duration) -> Ticker {
+        Ticker { sleep: Box::pin(tokio::time::sleep(period)), period }
+    }
+}
+
+impl futures::Stream for Ticker {
+    type Item = ();
+
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<()>> {
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return std::task::Poll::Pending;
+        }
+        let next = tokio::time::Instant::now() + self.period;
+        self.sleep.as_mut().reset(next);
+        let _ = self.sleep.as_mut().poll(cx);
+        std::task::Poll::Ready(Some(()))
+    }
+}
+
 /// What travels through the queue: ids and the trace context, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRef {
@@ -41,8 +70,11 @@ impl Queue {
         match &config.queue {
             QueueBackend::Sqlite => {
                 std::fs::create_dir_all(&config.data_dir)?;
-                let url = format!("sqlite://{}/queue.db?mode=rwc", config.data_dir.display());
-                let pool = apalis_sqlite::SqlitePool::connect(&url).await?;
+                let opts = apalis_sqlite::SqliteConnectOptions::new()
+                    .filename(config.data_dir.join("queue.db"))
+                    .create_if_missing(true)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                let pool = apalis_sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
                 SqliteStorage::setup(&pool).await?;
                 let cfg = apalis_sqlite::Config::default().queue(QUEUE_NAME);
                 Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(cfg)))
@@ -99,7 +131,7 @@ impl Queue {
         match self {
             Queue::Sqlite(s) => {
                 WorkerBuilder::new(name)
-                    .backend(s.poll_with_interval(POLL))
+                    .backend(s.poll_with_stream(Ticker::new(POLL)))
                     .data(runner)
                     .build(handle)
                     .run_until(signal)
@@ -107,7 +139,7 @@ impl Queue {
             }
             Queue::Redis(s) => {
                 WorkerBuilder::new(name)
-                    .backend(s.poll_with_interval(POLL))
+                    .backend(s.poll_with_stream(Ticker::new(POLL)))
                     .data(runner)
                     .build(handle)
                     .run_until(signal)

@@ -130,9 +130,10 @@ pub async fn finish<C: ConnectionTrait>(conn: &C, row: &job::Model, now: DateTim
     Ok(())
 }
 
-/// Exponential backoff: 2 s, 4 s, 8 s ... capped at 10 minutes.
-pub fn backoff(attempts: i32) -> Duration {
-    Duration::seconds(std::cmp::min(2i64.saturating_pow(attempts.clamp(1, 20) as u32), 600))
+/// Exponential backoff from `base_ms` (2 s by default: 2 s, 4 s, 8 s ...), capped at 10 minutes.
+pub fn backoff(attempts: i32, base_ms: i64) -> Duration {
+    let factor = 1i64 << (attempts.clamp(1, 20) - 1);
+    Duration::milliseconds(std::cmp::min(base_ms.saturating_mul(factor), 600_000))
 }
 
 /// Records a failed run: back to pending after a backoff, or dead once attempts are used up
@@ -142,10 +143,12 @@ pub async fn fail<C: ConnectionTrait>(
     row: &job::Model,
     error: &str,
     retryable: bool,
+    retry_base_ms: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let dead = !retryable || row.attempts >= row.max_attempts;
-    let (next, available) = if dead { (status::DEAD, now) } else { (status::PENDING, now + backoff(row.attempts)) };
+    let (next, available) =
+        if dead { (status::DEAD, now) } else { (status::PENDING, now + backoff(row.attempts, retry_base_ms)) };
     scope::update_many::<job::Entity>(&tenant_of(row)?)
         .col_expr(job::Column::Status, Expr::value(next))
         .col_expr(job::Column::AvailableAt, Expr::value(available))
@@ -222,8 +225,9 @@ pub async fn counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, i64)>, 
 mod tests {
     #[test]
     fn backoff_grows_and_caps() {
-        assert_eq!(super::backoff(1).num_seconds(), 2);
-        assert_eq!(super::backoff(3).num_seconds(), 8);
-        assert_eq!(super::backoff(30).num_seconds(), 600);
+        assert_eq!(super::backoff(1, 2000).num_seconds(), 2);
+        assert_eq!(super::backoff(3, 2000).num_seconds(), 8);
+        assert_eq!(super::backoff(30, 2000).num_seconds(), 600);
+        assert_eq!(super::backoff(2, 50).num_milliseconds(), 100);
     }
 }

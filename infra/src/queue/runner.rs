@@ -41,6 +41,8 @@ pub struct Runner {
     pub db: DatabaseConnection,
     pub handler: Arc<dyn JobHandler>,
     pub metrics: Metrics,
+    /// First retry delay in milliseconds.
+    pub retry_base_ms: i64,
 }
 
 impl Runner {
@@ -78,7 +80,7 @@ impl Runner {
                 tracing::info!(kind = %row.kind, attempt = row.attempts, "job done");
             }
             Err(e) => {
-                outbox::fail(&self.db, &row, &e.message, e.retryable, now).await?;
+                outbox::fail(&self.db, &row, &e.message, e.retryable, self.retry_base_ms, now).await?;
                 self.metrics.inc("outdial_jobs_total", &[("kind", &row.kind), ("outcome", "failed")]);
                 tracing::warn!(kind = %row.kind, attempt = row.attempts, error = %e.message, retryable = e.retryable, "job failed");
             }

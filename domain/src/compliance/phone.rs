@@ -1,0 +1,114 @@
+//! Classifying a destination number: domestic, non-geographic, foreign NANP or international.
+
+use phonenumber::country::Id;
+
+/// What kind of place a phone number points at, before any location lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneClass {
+    /// A NANP number in the US or one of its territories (or an NPA not yet in the
+    /// metadata, which is treated as domestic with an unknown location).
+    Domestic {
+        /// Area code.
+        npa: u16,
+        /// Exchange (central office code).
+        nxx: u16,
+    },
+    /// Toll-free, 5XX personal-communications, 900 premium and other codes with no place.
+    NonGeographic {
+        /// Area code.
+        npa: u16,
+    },
+    /// A NANP number outside the US: Canada or a Caribbean/Atlantic country.
+    ForeignNanp {
+        /// Area code.
+        npa: u16,
+        /// ISO region libphonenumber assigns to the area code (`CA`, `JM`, `DO`, ...).
+        region: Id,
+    },
+    /// Any non-NANP country code.
+    International {
+        /// ITU country calling code.
+        country_code: u16,
+    },
+}
+
+/// Why a destination string is not a usable phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    /// `phonenumber` could not parse it.
+    #[error("not a phone number")]
+    Unparseable,
+    /// Country code 1 but not a ten-digit NANP number with a valid area code.
+    #[error("not a valid NANP number")]
+    NotNanp,
+}
+
+/// Territories where the TCPA, TSR and FDCPA apply as in the states.
+const DOMESTIC_REGIONS: [Id; 6] = [Id::US, Id::PR, Id::VI, Id::GU, Id::AS, Id::MP];
+
+/// Parses a destination (E.164 preferred; US national format accepted) and classifies it.
+pub fn classify(raw: &str) -> Result<PhoneClass, PhoneError> {
+    let number = phonenumber::parse(Some(Id::US), raw).map_err(|_| PhoneError::Unparseable)?;
+    let country_code = number.code().value();
+    if country_code != 1 {
+        return Ok(PhoneClass::International { country_code });
+    }
+    let national = number.national().value();
+    if !(2_000_000_000..=9_999_999_999).contains(&national) {
+        return Err(PhoneError::NotNanp);
+    }
+    // Bounded by the range check above, so the casts cannot truncate.
+    let npa = (national / 10_000_000) as u16;
+    let nxx = ((national / 10_000) % 1000) as u16;
+    if nxx < 200 {
+        return Err(PhoneError::NotNanp);
+    }
+    if is_non_geographic(npa) {
+        return Ok(PhoneClass::NonGeographic { npa });
+    }
+    match nanp_region(npa) {
+        Some(region) if !DOMESTIC_REGIONS.contains(&region) => Ok(PhoneClass::ForeignNanp { npa, region }),
+        _ => Ok(PhoneClass::Domestic { npa, nxx }),
+    }
+}
+
+/// Area codes that name no place: 8XX toll-free, 5XX personal communications, 900
+/// premium, 700/710 carrier and government services, 456 inbound international, the
+/// Canadian non-geographic 600/622, and the N11 service codes.
+///
+/// COMPLIANCE.md §3 ("8XX toll-free, 5XX, 900, NPAs missing from data → use the
+/// ZIP/address only; if none, block") and §8 case 10.
+pub fn is_non_geographic(npa: u16) -> bool {
+    matches!(
+        npa,
+        456 | 500 | 521
+            ..=529
+                | 533
+                | 544
+                | 566
+                | 577
+                | 588
+                | 600
+                | 622
+                | 700
+                | 710
+                | 800
+                | 822
+                | 833
+                | 844
+                | 855
+                | 866
+                | 877
+                | 888
+                | 900
+    ) || npa % 100 == 11
+}
+
+/// The region libphonenumber assigns to a NANP area code.
+///
+/// NANP regions are told apart by area code alone, so a neutral subscriber number is
+/// used: fictional numbers such as 555-01XX must classify exactly like real ones.
+pub fn nanp_region(npa: u16) -> Option<Id> {
+    let probe = format!("+1{npa:03}2345678");
+    phonenumber::parse(None, probe).ok()?.country().id()
+}
