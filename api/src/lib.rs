@@ -44,6 +44,10 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "invitations", description = "Inviting people"),
         (name = "api-keys", description = "Keys for integrators"),
         (name = "jobs", description = "Background jobs and the dead-letter view"),
+        (name = "contacts", description = "Contacts (leads), consents, debts, the attempt ledger"),
+        (name = "lists", description = "Lists of contacts"),
+        (name = "dnc", description = "Internal do-not-call list and suppression lists"),
+        (name = "compliance", description = "The compliance gate, its audit log and settings"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -83,6 +87,10 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(invitations::router())
         .merge(api_keys::router())
         .merge(jobs::router())
+        .merge(contacts::router())
+        .merge(lists::router())
+        .merge(dnc::router())
+        .merge(compliance::router())
 }
 
 /// The OpenAPI document of the live router.

@@ -1,5 +1,7 @@
 //! Shared application state, built once from the configuration.
 
+use outdial_domain::compliance::RuleSet;
+use outdial_infra::gate::{NationalRegistry, NoRegistry};
 use outdial_infra::{
     auth::jwt::JwtKeys,
     config::{Config, QueueBackend},
@@ -23,6 +25,10 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Nudges a relay in this process after a job row is committed.
     pub relay_wake: Arc<Notify>,
+    /// The built-in rule set (tenant overrides are applied per check).
+    pub rules: Arc<RuleSet>,
+    /// The national DNC registry shared by every tenant.
+    pub national: Arc<dyn NationalRegistry>,
 }
 
 impl AppState {
@@ -54,6 +60,8 @@ impl AppState {
             metrics: Metrics::default(),
             mailer,
             relay_wake: Arc::new(Notify::new()),
+            rules: Arc::new(RuleSet::us_default()),
+            national: Arc::new(NoRegistry),
         })
     }
 }

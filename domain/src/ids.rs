@@ -101,6 +101,42 @@ typed_id!(
     /// A background job written through the outbox.
     JobId, "job_", "job"
 );
+typed_id!(
+    /// A contact (lead).
+    ContactId, "lead_", "contact"
+);
+typed_id!(
+    /// A list of contacts.
+    ListId, "list_", "list"
+);
+typed_id!(
+    /// A list import (CSV or JSON bulk).
+    ImportId, "imp_", "import"
+);
+typed_id!(
+    /// An internal do-not-call entry.
+    DncEntryId, "dnc_", "dnc entry"
+);
+typed_id!(
+    /// A consent record.
+    ConsentId, "cns_", "consent"
+);
+typed_id!(
+    /// A debt or account of a collection contact.
+    DebtId, "debt_", "debt"
+);
+typed_id!(
+    /// A suppression list (state DNC list, litigators, ...).
+    SuppressionListId, "sup_", "suppression list"
+);
+typed_id!(
+    /// A row of the contact-attempt ledger.
+    AttemptId, "att_", "attempt"
+);
+typed_id!(
+    /// A compliance decision in the audit log.
+    AuditId, "aud_", "audit entry"
+);
 
 #[cfg(test)]
 mod tests {

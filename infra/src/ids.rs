@@ -15,7 +15,23 @@ macro_rules! minters {
     )*};
 }
 
-minters!(tenant -> TenantId, user -> UserId, team -> TeamId, invitation -> InvitationId, api_key -> ApiKeyId, job -> JobId);
+minters!(
+    tenant -> TenantId,
+    user -> UserId,
+    team -> TeamId,
+    invitation -> InvitationId,
+    api_key -> ApiKeyId,
+    job -> JobId,
+    contact -> ContactId,
+    list -> ListId,
+    import -> ImportId,
+    dnc_entry -> DncEntryId,
+    consent -> ConsentId,
+    debt -> DebtId,
+    suppression_list -> SuppressionListId,
+    attempt -> AttemptId,
+    audit -> AuditId
+);
 
 /// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).
 pub fn raw(prefix: &str) -> String {

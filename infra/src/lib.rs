@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod gate;
 pub mod ids;
 pub mod mail;
 pub mod metrics;

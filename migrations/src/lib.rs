@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_tenancy;
 mod m20261121_000002_create_auth;
 mod m20261121_000003_create_jobs;
+mod m20261121_000004_create_contacts;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_tenancy::Migration),
             Box::new(m20261121_000002_create_auth::Migration),
             Box::new(m20261121_000003_create_jobs::Migration),
+            Box::new(m20261121_000004_create_contacts::Migration),
         ]
     }
 }

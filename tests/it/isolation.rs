@@ -5,7 +5,7 @@ use crate::{both, harness::*};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-both!(cross_tenant_every_resource);
+both!(cross_tenant_every_resource, cross_tenant_contacts_and_compliance);
 
 fn ids(list: &Value) -> Vec<String> {
     list["data"]
@@ -97,5 +97,119 @@ async fn cross_tenant_every_resource(backend: Backend) {
     assert_eq!(app.get(&format!("/v1/invitations/{inv}"), &a.token).await.body["status"], "pending");
     assert_eq!(app.get(&format!("/v1/members/{a_agent}"), &a.token).await.body["role"], "agent");
     assert_eq!(app.get("/v1/tenant", &a.token).await.body["name"], "Alpha");
+    app.stop().await;
+}
+
+async fn cross_tenant_contacts_and_compliance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = app.signup("Alpha Leads").await;
+    let b = app.signup("Bravo Leads").await;
+    let t = a.token.as_str();
+    let contact = app
+        .post("/v1/contacts", t, json!({"first_name": "Ann", "phones": [{"number": "5125550100"}]}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let consent = app
+        .post(&format!("/v1/contacts/{contact}/consents"), t, json!({"address": "5125550100", "level": "prior_express", "channels": ["voice"], "source": "form", "given_at": "2026-01-01T00:00:00Z"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = app.post("/v1/lists", t, json!({"name": "A list"})).await.body["id"].as_str().unwrap().to_owned();
+    let dnc = app.post("/v1/dnc", t, json!({"phone": "2125550100"})).await.body["id"].as_str().unwrap().to_owned();
+    let sup = app.post("/v1/suppression-lists", t, json!({"name": "A lits", "kind": "custom"})).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/v1/suppression-lists/{sup}/entries"), t, json!({"phones": ["3125550100"]})).await;
+    let audit = app
+        .post(
+            "/v1/compliance/check",
+            t,
+            json!({"contact_id": contact, "phone": "5125550100", "channel": "voice", "purpose": "informational"}),
+        )
+        .await
+        .body["audit_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/v1/attempts", t, json!({"contact_id": contact, "address": "5125550100", "channel": "voice", "purpose": "informational", "outcome": "no_answer", "occurred_at": "2026-11-01T15:00:00Z"})).await;
+    let bt = b.token.as_str();
+    for path in [
+        format!("/v1/contacts/{contact}"),
+        format!("/v1/lists/{list}"),
+        format!("/v1/dnc/{dnc}"),
+        format!("/v1/suppression-lists/{sup}"),
+        format!("/v1/compliance/audit/{audit}"),
+    ] {
+        let r = app.get(&path, bt).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "GET {path}: {}", r.body);
+    }
+    for path in [
+        "/v1/contacts",
+        "/v1/lists",
+        "/v1/dnc",
+        "/v1/suppression-lists",
+        "/v1/compliance/audit",
+        "/v1/attempts",
+        "/v1/contacts?q=5125550100",
+    ] {
+        let r = app.get(path, bt).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert_eq!(r.body["data"], json!([]), "{path} leaked: {}", r.body);
+    }
+    let export = app
+        .client
+        .get(format!("{}/v1/compliance/audit/export", app.base))
+        .bearer_auth(bt)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(export.lines().count(), 1, "only the header: {export}");
+    for r in [
+        app.patch(&format!("/v1/contacts/{contact}"), bt, json!({"first_name": "Mallory"})).await,
+        app.delete(&format!("/v1/contacts/{contact}"), bt).await,
+        app.post(&format!("/v1/contacts/{contact}/consents"), bt, json!({"address": "5125550100", "level": "prior_express", "channels": ["voice"], "source": "x", "given_at": "2026-01-01T00:00:00Z"})).await,
+        app.delete(&format!("/v1/contacts/{contact}/consents/{consent}"), bt).await,
+        app.post(&format!("/v1/contacts/{contact}/debts"), bt, json!({})).await,
+        app.delete(&format!("/v1/lists/{list}"), bt).await,
+        app.delete(&format!("/v1/dnc/{dnc}"), bt).await,
+        app.delete(&format!("/v1/suppression-lists/{sup}"), bt).await,
+        app.post(&format!("/v1/suppression-lists/{sup}/entries"), bt, json!({"phones": ["5125550199"]})).await,
+        app.post("/v1/compliance/check", bt, json!({"contact_id": contact, "phone": "5125550100", "channel": "voice", "purpose": "informational"})).await,
+        app.post("/v1/attempts", bt, json!({"contact_id": contact, "address": "5125550100", "channel": "voice", "purpose": "informational", "outcome": "no_answer", "occurred_at": "2026-11-01T15:00:00Z"})).await,
+    ] {
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    // B may hold the same numbers without seeing or touching A's: duplicates are per tenant,
+    // and A's DNC and suppression entries do not block B.
+    assert_eq!(
+        app.post("/v1/contacts", bt, json!({"phones": [{"number": "5125550100"}]})).await.status,
+        StatusCode::CREATED
+    );
+    for phone in ["2125550100", "3125550100"] {
+        let r = app
+            .post(
+                "/v1/compliance/check",
+                bt,
+                json!({"phone": phone, "channel": "voice", "purpose": "informational", "at": "2026-11-24T17:00:00Z"}),
+            )
+            .await;
+        assert_eq!(r.body["decision"], "allow", "{phone}: {}", r.body);
+    }
+    // Nothing of A's changed.
+    let c = app.get(&format!("/v1/contacts/{contact}"), t).await;
+    assert_eq!(c.body["first_name"], "Ann");
+    assert!(c.body["consents"][0]["revoked_at"].is_null());
+    assert_eq!(app.get(&format!("/v1/dnc/{dnc}"), t).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/v1/suppression-lists/{sup}"), t).await.body["entries"], 1);
+    assert_eq!(app.get("/v1/attempts", t).await.body["data"].as_array().unwrap().len(), 1);
     app.stop().await;
 }

@@ -5,6 +5,8 @@
 mod harness;
 
 mod auth;
+mod compliance;
+mod contacts;
 mod conventions;
 mod isolation;
 mod jobs;

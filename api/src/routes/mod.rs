@@ -2,10 +2,14 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod compliance;
+pub mod contacts;
+pub mod dnc;
 pub mod docs;
 pub mod dto;
 pub mod invitations;
 pub mod jobs;
+pub mod lists;
 pub mod me;
 pub mod members;
 pub mod ops;

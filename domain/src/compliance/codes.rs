@@ -62,6 +62,9 @@ pub enum ReasonCode {
     /// The destination is not a parseable phone number (or email for the email channel).
     #[serde(rename = "INVALID_DESTINATION")]
     InvalidDestination,
+    /// The number is on one of the tenant's own suppression lists (e.g. known litigators).
+    #[serde(rename = "SUPPRESSION_LIST")]
+    SuppressionList,
 }
 
 impl ReasonCode {
@@ -86,6 +89,7 @@ impl ReasonCode {
             Self::UnknownLocation => "UNKNOWN_LOCATION",
             Self::International => "INTERNATIONAL",
             Self::InvalidDestination => "INVALID_DESTINATION",
+            Self::SuppressionList => "SUPPRESSION_LIST",
         }
     }
 
@@ -106,7 +110,7 @@ impl ReasonCode {
     }
 
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [ReasonCode; 18] = [
+    pub const ALL: [ReasonCode; 19] = [
         Self::DncInternal,
         Self::DncNational,
         Self::DncState,
@@ -125,6 +129,7 @@ impl ReasonCode {
         Self::UnknownLocation,
         Self::International,
         Self::InvalidDestination,
+        Self::SuppressionList,
     ];
 }
 

@@ -48,6 +48,14 @@ pub(crate) fn dnc_reasons(
             "number is on the internal do-not-call list",
         ));
     }
+    // The tenant's own suppression lists (litigators, complainers) bind every purpose.
+    for list in &input.dnc.suppression_lists {
+        reasons.push(Reason::new(
+            ReasonCode::SuppressionList,
+            "tenant policy",
+            format!("number is on the tenant's suppression list {list:?}"),
+        ));
+    }
     // Registries bind telemarketing only.
     if input.purpose != Purpose::Marketing {
         return reasons;

@@ -141,6 +141,9 @@ pub struct DncStatus {
     pub area_code_subscribed: bool,
     /// Scrubs against state lists.
     pub state_lists: Vec<StateRegistryScrub>,
+    /// Names of the tenant's custom suppression lists (e.g. known litigators) holding the number.
+    #[serde(default)]
+    pub suppression_lists: Vec<String>,
 }
 
 /// Kind of established business relationship (16 CFR 310.4(b)(1)(iii)(B)).

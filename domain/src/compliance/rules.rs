@@ -331,6 +331,7 @@ pub struct StateHoliday {
 
 /// A tenant's adjustments to the shipped rule set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TenantOverrides {
     /// Revision label appended to the version on decisions (e.g. the settings row version).
     pub revision: Option<String>,

@@ -31,7 +31,32 @@ macro_rules! owned {
     )*};
 }
 
-owned!(membership, team, team_member, api_key, invitation, idempotency_key, job, refresh_token, password_reset);
+owned!(
+    membership,
+    team,
+    team_member,
+    api_key,
+    invitation,
+    idempotency_key,
+    job,
+    refresh_token,
+    password_reset,
+    contact,
+    contact_phone,
+    contact_email,
+    consent,
+    debt,
+    list,
+    list_member,
+    import,
+    import_error,
+    dnc_entry,
+    suppression_list,
+    suppression_entry,
+    contact_attempt,
+    compliance_setting,
+    compliance_audit
+);
 
 impl Global for tenant::Entity {}
 impl Global for user::Entity {}

@@ -195,3 +195,16 @@ fn invalid_destination_is_blocked() {
         assert_block(&d, &["INVALID_DESTINATION"]);
     }
 }
+
+#[test]
+fn tenant_suppression_list_blocks_every_purpose_and_no_wait_lifts_it() {
+    let now = at("2026-07-15T16:00:00Z");
+    for purpose in [Purpose::Marketing, Purpose::Informational, Purpose::Collection] {
+        let mut input = marketing_call(NY, now);
+        input.purpose = purpose;
+        input.dnc.suppression_lists.push("Known litigators".into());
+        let d = evaluate(&input, &rules(), now);
+        assert_block(&d, &["SUPPRESSION_LIST"]);
+        assert_eq!(d.next_allowed_at, None);
+    }
+}

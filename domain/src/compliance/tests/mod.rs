@@ -29,6 +29,7 @@ pub(super) fn scrubbed(now: DateTime<Utc>) -> DncStatus {
         national: fresh,
         area_code_subscribed: true,
         state_lists: StateCode::all().map(|state| StateRegistryScrub { state, scrub: fresh }).collect(),
+        suppression_lists: Vec::new(),
     }
 }
 

@@ -1,8 +1,14 @@
 //! Repository functions. Every one that touches a tenant-owned table takes a `TenantId`.
 
 pub mod api_keys;
+pub mod audit;
+pub mod compliance_settings;
+pub mod contacts;
+pub mod dnc;
 pub mod idempotency;
 pub mod invitations;
+pub mod ledger;
+pub mod lists;
 pub mod members;
 pub mod sessions;
 pub mod teams;
