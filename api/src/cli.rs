@@ -48,6 +48,116 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// National Do Not Call Registry data.
+    Dnc {
+        #[command(subcommand)]
+        command: DncCommand,
+    },
+    /// Performance benchmarks: `outdial bench <what>`.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DncCommand {
+    /// Builds the registry snapshot from FTC download files (unzipped).
+    Import(DncImportArgs),
+}
+
+#[derive(Args)]
+struct DncImportArgs {
+    /// Full-list files, or directories of them (one file per area code, as downloaded).
+    #[arg(long, num_args = 1.., required = true)]
+    full: Vec<PathBuf>,
+    /// Change-list files of added numbers, or directories of them.
+    #[arg(long, num_args = 1..)]
+    changes: Vec<PathBuf>,
+    /// Change-list files of deleted numbers, or directories of them.
+    #[arg(long, num_args = 1..)]
+    deletions: Vec<PathBuf>,
+    /// The date these files were downloaded from the FTC (YYYY-MM-DD); scrubs count the
+    /// 31-day limit from it.
+    #[arg(long)]
+    copy_date: chrono::NaiveDate,
+    /// Where to write the snapshot (default `<data_dir>/dnc/national.snap`).
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
+    /// Data directory for the default snapshot path (env OUTDIAL_DATA_DIR; default ./data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Fail without writing the snapshot if any line is malformed.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The National DNC registry at full size on synthetic FTC files.
+    Dnc(BenchDncArgs),
+    /// A list import end to end into PostgreSQL: upload storage, then the import job.
+    Import(BenchImportArgs),
+    /// Decisions per second of the compliance gate on one core.
+    Gate(BenchGateArgs),
+}
+
+#[derive(Args)]
+struct BenchImportArgs {
+    /// Data rows in the synthetic CSV.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: u64,
+    /// A migrated database to import into (default: a fresh `outdial_bench_<random>` on
+    /// postgres://postgres@127.0.0.1:5432, migrated, then dropped).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Put the imported contacts in a new list.
+    #[arg(long)]
+    list: bool,
+    /// Directory for the generated file and the spool (default: the system temp dir); removed.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct BenchGateArgs {
+    /// Decisions to time.
+    #[arg(long, default_value_t = 2_000_000)]
+    decisions: u64,
+    /// Distinct inputs built up front and cycled through.
+    #[arg(long, default_value_t = 100_000)]
+    pool: usize,
+    /// Seed of the synthetic inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct BenchDncArgs {
+    /// Registered numbers to generate.
+    #[arg(long, default_value_t = 250_000_000)]
+    numbers: u64,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory for the generated files (default: the system temp dir); they are removed.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Random lookups to time.
+    #[arg(long, default_value_t = 10_000_000)]
+    lookups: usize,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 fn load(
@@ -112,6 +222,8 @@ pub async fn main() -> ExitCode {
         Command::Serve(a) | Command::Api(a) => load(cli.config.as_deref(), Some(a), None),
         Command::Worker { data_dir } => load(cli.config.as_deref(), None, data_dir.as_ref()),
         Command::Migrate | Command::Openapi { .. } => load(cli.config.as_deref(), None, None),
+        Command::Dnc { command: DncCommand::Import(a) } => load(cli.config.as_deref(), None, a.data_dir.as_ref()),
+        Command::Bench { .. } => load(cli.config.as_deref(), None, None),
     };
     let config = match config {
         Ok(c) => c,
@@ -127,6 +239,10 @@ pub async fn main() -> ExitCode {
         Command::Worker { .. } => run_mode(config, Mode::Worker).await,
         Command::Migrate => migrate(config).await,
         Command::Openapi { out, check } => openapi(&out, check),
+        Command::Dnc { command: DncCommand::Import(args) } => dnc_import(&config, args),
+        Command::Bench { what: BenchCommand::Dnc(args) } => bench_dnc(args),
+        Command::Bench { what: BenchCommand::Import(args) } => bench_import(args).await,
+        Command::Bench { what: BenchCommand::Gate(args) } => bench_gate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,5 +275,105 @@ fn openapi(out: &std::path::Path, check: bool) -> anyhow::Result<()> {
     }
     std::fs::write(out, json)?;
     println!("wrote {}", out.display());
+    Ok(())
+}
+
+fn dnc_import(config: &Config, args: DncImportArgs) -> anyhow::Result<()> {
+    use outdial_infra::dnc::national::import::{self, Lists, Progress};
+    let lists = Lists { full: args.full, additions: args.changes, deletions: args.deletions };
+    let path = args.snapshot.unwrap_or_else(|| import::default_snapshot_path(&config.data_dir));
+    let (registry, summary) = import::build(&lists, args.copy_date, |p| match p {
+        Progress::Reading { lines, elapsed } => {
+            eprintln!("  ... {lines} lines, {:.1} M lines/s", lines as f64 / elapsed.as_secs_f64() / 1e6);
+        }
+        Progress::FileDone { done, total, report, lines, elapsed } => eprintln!(
+            "[{done}/{total}] {} ({:?}): {} numbers, {} malformed; {:.1} M lines/s",
+            report.path.display(),
+            report.list,
+            report.numbers,
+            report.malformed,
+            lines as f64 / elapsed.as_secs_f64() / 1e6
+        ),
+        Progress::Encoding => eprintln!("encoding the registry"),
+    })?;
+    for file in summary.files.iter().filter(|f| f.malformed > 0) {
+        println!("{}: {} malformed lines", file.path.display(), file.malformed);
+        for s in &file.samples {
+            println!("  line {}: {}: {:?}", s.line, s.reason, s.text);
+        }
+    }
+    println!(
+        "read {} lines ({} numbers, {} malformed) in {:.1} s; encoded in {:.1} s",
+        summary.lines,
+        summary.numbers_read,
+        summary.malformed,
+        summary.read_time.as_secs_f64(),
+        summary.encode_time.as_secs_f64()
+    );
+    if summary.uncovered_changes > 0 {
+        println!(
+            "warning: {} change-list numbers are in area codes without a full list; applied, but those area codes are not covered",
+            summary.uncovered_changes
+        );
+    }
+    if args.strict && summary.malformed > 0 {
+        anyhow::bail!("{} malformed lines and --strict: snapshot not written", summary.malformed);
+    }
+    let bytes = outdial_infra::dnc::national::snapshot::write(&registry, &path)?;
+    println!(
+        "{} numbers in {} area codes, copy date {}: wrote {} ({:.1} MB)",
+        registry.len(),
+        summary.npas,
+        args.copy_date,
+        path.display(),
+        bytes as f64 / 1e6
+    );
+    Ok(())
+}
+
+fn bench_dnc(args: BenchDncArgs) -> anyhow::Result<()> {
+    use outdial_infra::dnc::bench::{self, BenchOptions};
+    let opts = BenchOptions {
+        numbers: args.numbers,
+        seed: args.seed,
+        dir: args.dir,
+        lookups: args.lookups,
+        ..Default::default()
+    };
+    let report = bench::run(&opts, |line| eprintln!("{line}"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(())
+}
+
+async fn bench_import(args: BenchImportArgs) -> anyhow::Result<()> {
+    use outdial_infra::bench::import::{self, ImportBenchOptions};
+    let opts = ImportBenchOptions {
+        rows: args.rows,
+        seed: args.seed,
+        database_url: args.database_url,
+        list: args.list,
+        dir: args.dir,
+    };
+    let report = import::run(&opts, |line| eprintln!("{line}")).await?;
+    print_report(&report, args.json)
+}
+
+fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {
+    use outdial_infra::bench::gate::{self, GateBenchOptions};
+    let opts = GateBenchOptions { decisions: args.decisions, pool: args.pool, seed: args.seed };
+    let report = gate::run(&opts, |line| eprintln!("{line}"))?;
+    print_report(&report, args.json)
+}
+
+fn print_report(report: &(impl serde::Serialize + std::fmt::Display), json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{report}");
+    }
     Ok(())
 }

@@ -48,6 +48,8 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "lists", description = "Lists of contacts"),
         (name = "dnc", description = "Internal do-not-call list and suppression lists"),
         (name = "compliance", description = "The compliance gate, its audit log and settings"),
+        (name = "imports", description = "CSV list imports with column mapping and progress"),
+        (name = "events", description = "Realtime events (Server-Sent Events)"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -91,6 +93,13 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(lists::router())
         .merge(dnc::router())
         .merge(compliance::router())
+        .merge(imports::router())
+        .merge(events::router())
+}
+
+/// Routes that stream their request body (no JSON limit, no idempotency buffering).
+fn streaming_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(imports::upload_router())
 }
 
 /// The OpenAPI document of the live router.
@@ -98,6 +107,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = public_routes().split_for_parts();
     let (_, authed) = authed_routes().split_for_parts();
     doc.merge(authed);
+    let (_, streaming) = streaming_routes().split_for_parts();
+    doc.merge(streaming);
     doc
 }
 
@@ -113,10 +124,13 @@ pub fn app(state: AppState) -> Router {
     let (public, mut doc) = public_routes().split_for_parts();
     let (authed, authed_doc) = authed_routes().split_for_parts();
     doc.merge(authed_doc);
+    let (streaming, streaming_doc) = streaming_routes().split_for_parts();
+    doc.merge(streaming_doc);
     let spec = std::sync::Arc::new(doc);
     Router::new()
         .merge(public)
         .merge(authed.layer(from_fn_with_state(state.clone(), middleware::idempotency)))
+        .merge(streaming)
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
         .route("/docs", get(docs::docs_page))
         .route("/", get(home))

@@ -97,6 +97,13 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
             Ok(())
         }));
     }
+    tasks.push(tokio::spawn({
+        let (state, stop) = (state.clone(), stop_rx.clone());
+        async move {
+            crate::state::watch_registry(state, stop).await;
+            Ok(())
+        }
+    }));
     if mode != Mode::Api {
         let deps = outdial_worker::WorkerDeps {
             db: state.db.clone(),
@@ -107,6 +114,13 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
             relay_wake: state.relay_wake.clone(),
             fault: Fault::parse(config.fault.as_deref()),
             retry_base_ms: config.job_retry_base_ms,
+            lease: chrono::Duration::seconds(config.job_lease_secs),
+            imports: outdial_infra::import::process::ImportDeps {
+                db: state.db.clone(),
+                national: state.national.clone(),
+                spool_dir: config.data_dir.join("spool"),
+                events: Some(state.events.clone()),
+            },
         };
         let name = format!("outdial-worker-{}", outdial_infra::ids::raw(""));
         tasks.push(tokio::spawn(outdial_worker::run(deps, name, stop_rx.clone())));

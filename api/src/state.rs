@@ -1,7 +1,6 @@
 //! Shared application state, built once from the configuration.
 
 use outdial_domain::compliance::RuleSet;
-use outdial_infra::gate::{NationalRegistry, NoRegistry};
 use outdial_infra::{
     auth::jwt::JwtKeys,
     config::{Config, QueueBackend},
@@ -11,6 +10,7 @@ use outdial_infra::{
     metrics::Metrics,
     queue::Queue,
 };
+use outdial_infra::{dnc::national::NationalDnc, gate::NationalRegistry};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -27,8 +27,10 @@ pub struct AppState {
     pub relay_wake: Arc<Notify>,
     /// The built-in rule set (tenant overrides are applied per check).
     pub rules: Arc<RuleSet>,
-    /// The national DNC registry shared by every tenant.
+    /// The national DNC registry shared by every tenant (the gate's view of `national_dnc`).
     pub national: Arc<dyn NationalRegistry>,
+    /// The same registry, for status and atomic reloads.
+    pub national_dnc: NationalDnc,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
         let secret = jwt_secret(&config)?;
         let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs);
         let mailer = Mailer::from_config(&config)?;
+        let national_dnc = load_registry(&config)?;
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -61,7 +64,8 @@ impl AppState {
             mailer,
             relay_wake: Arc::new(Notify::new()),
             rules: Arc::new(RuleSet::us_default()),
-            national: Arc::new(NoRegistry),
+            national: Arc::new(national_dnc.clone()),
+            national_dnc,
         })
     }
 }
@@ -83,4 +87,49 @@ fn jwt_secret(config: &Config) -> anyhow::Result<String> {
     let secret = outdial_infra::auth::token::new_secret();
     std::fs::write(&path, &secret).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(secret)
+}
+
+/// Opens the National DNC snapshot when there is one. Without it the registry is empty with no
+/// copy date, so marketing calls block with `DNC_STALE_REGISTRY` until `outdial dnc import` runs.
+fn load_registry(config: &Config) -> anyhow::Result<NationalDnc> {
+    if !config.dnc_snapshot.exists() {
+        tracing::warn!(path = %config.dnc_snapshot.display(), "no National DNC snapshot; run `outdial dnc import` (marketing calls are blocked until then)");
+        return Ok(NationalDnc::unloaded());
+    }
+    let dnc = NationalDnc::open(&config.dnc_snapshot).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot load the National DNC snapshot {}: {e}; run `outdial dnc import` again",
+            config.dnc_snapshot.display()
+        )
+    })?;
+    tracing::info!(numbers = dnc.current().len(), copy_date = ?dnc.copy_date(), "National DNC registry loaded");
+    Ok(dnc)
+}
+
+/// Watches the snapshot file and swaps a new copy in atomically when `outdial dnc import`
+/// replaces it; checks go on against the old copy until the new one is loaded and verified.
+pub async fn watch_registry(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let path = state.config.dnc_snapshot.clone();
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut seen = modified(&path);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+            _ = stop.changed() => return,
+        }
+        let now = modified(&path);
+        if now.is_some() && now != seen {
+            let (dnc, p) = (state.national_dnc.clone(), path.clone());
+            match tokio::task::spawn_blocking(move || dnc.reload(&p)).await {
+                Ok(Ok(r)) => {
+                    tracing::info!(numbers = r.len(), copy_date = ?r.copy_date(), "National DNC registry reloaded")
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "new National DNC snapshot refused; keeping the previous copy")
+                }
+                Err(e) => tracing::error!(error = %e, "registry reload task failed"),
+            }
+            seen = now;
+        }
+    }
 }

@@ -79,7 +79,7 @@ pub enum FieldError {
     Zip,
     #[error("must be a two-letter US state or territory code like TX")]
     State,
-    #[error("must be at most {0} characters without control characters")]
+    #[error("must be at most {0} characters, without control characters")]
     Text(usize),
 }
 
@@ -110,7 +110,8 @@ pub fn parse_text(raw: &str, max: usize) -> Result<Option<String>, FieldError> {
     if t.is_empty() {
         return Ok(None);
     }
-    if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\t') {
+    // Line breaks and tabs are text (notes, addresses); other control characters are not.
+    if t.chars().count() > max || t.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
         return Err(FieldError::Text(max));
     }
     Ok(Some(t.to_owned()))

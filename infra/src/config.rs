@@ -55,8 +55,13 @@ pub struct Config {
     pub log_format: LogFormat,
     pub web_dir: Option<PathBuf>,
     pub demo: bool,
+    /// The National DNC Registry snapshot written by `outdial dnc import`.
+    pub dnc_snapshot: PathBuf,
     /// First retry delay of a failed job in milliseconds; doubles per attempt.
     pub job_retry_base_ms: i64,
+    /// How long a worker's claim on a job lasts without renewal (a crashed worker's jobs are
+    /// taken over after this).
+    pub job_lease_secs: i64,
     /// Test-only crash points (`crash_before_relay`, `crash_after_push`); see `queue::relay`.
     pub fault: Option<String>,
 }
@@ -110,6 +115,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "OUTDIAL_JOB_RETRY_BASE_MS",
         "job_retry_base_ms",
         "first retry delay of a failed job, doubling per attempt (default 2000)",
+    ),
+    (
+        "OUTDIAL_JOB_LEASE_SECS",
+        "job_lease_secs",
+        "how long a crashed worker's job waits before another takes it (default 60)",
     ),
     ("OUTDIAL_FAULT", "fault", "test-only crash point"),
 ];
@@ -238,6 +248,11 @@ impl Sources {
             Some(v) => return Err(bad("OUTDIAL_DEMO", "true or false", v)),
         };
         let job_retry_base_ms = int("OUTDIAL_JOB_RETRY_BASE_MS", 2000, 10, 600_000)?;
+        let dnc_snapshot = self
+            .get("OUTDIAL_DNC_SNAPSHOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("dnc").join("national.snap"));
+        let job_lease_secs = int("OUTDIAL_JOB_LEASE_SECS", 60, 4, 3600)?;
         let fault = self.get("OUTDIAL_FAULT").map(str::to_owned);
         Ok(Config {
             host,
@@ -254,7 +269,9 @@ impl Sources {
             log_format,
             web_dir,
             demo,
+            dnc_snapshot,
             job_retry_base_ms,
+            job_lease_secs,
             fault,
         })
     }

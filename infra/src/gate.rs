@@ -37,6 +37,21 @@ impl NationalRegistry for NoRegistry {
     }
 }
 
+impl NationalRegistry for crate::dnc::national::NationalDnc {
+    fn scrub(&self, nanp: u64) -> RegistryScrub {
+        let registry = self.current();
+        let npa = (nanp / 10_000_000) as u16;
+        // A copy that does not cover the area code is no scrub at all for it.
+        if !registry.covers_npa(npa) {
+            return RegistryScrub { listed: false, copy_obtained_at: None };
+        }
+        RegistryScrub {
+            listed: registry.contains(nanp),
+            copy_obtained_at: registry.copy_date().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+        }
+    }
+}
+
 /// A gate check as callers ask it.
 #[derive(Debug, Clone)]
 pub struct Check {

@@ -41,6 +41,8 @@ enum ContactPhones {
     Label,
     Position,
     DncFlag,
+    States,
+    Zones,
     CreatedAt,
 }
 
@@ -111,6 +113,8 @@ enum Imports {
     ListId,
     Filename,
     Format,
+    Columns,
+    Encoding,
     Mapping,
     Status,
     TotalBytes,
@@ -126,6 +130,15 @@ enum Imports {
     StartedAt,
     UpdatedAt,
     FinishedAt,
+}
+
+#[derive(DeriveIden)]
+enum ImportChunks {
+    Table,
+    TenantId,
+    ImportId,
+    Seq,
+    Data,
 }
 
 #[derive(DeriveIden)]
@@ -312,6 +325,8 @@ impl MigrationTrait for Migration {
                 .col(s_null(ContactPhones::Label))
                 .col(ColumnDef::new(ContactPhones::Position).integer().not_null().default(0))
                 .col(s_null(ContactPhones::DncFlag))
+                .col(s_null(ContactPhones::States))
+                .col(s_null(ContactPhones::Zones))
                 .col(ts(ContactPhones::CreatedAt))
                 .primary_key(Index::create().col(ContactPhones::TenantId).col(ContactPhones::E164))
                 .foreign_key(&mut contact_fk(ContactPhones::Table, ContactPhones::TenantId, ContactPhones::ContactId))
@@ -432,6 +447,8 @@ impl MigrationTrait for Migration {
                 .col(s_null(Imports::ListId))
                 .col(s(Imports::Filename))
                 .col(s(Imports::Format))
+                .col(ColumnDef::new(Imports::Columns).text().not_null())
+                .col(s(Imports::Encoding))
                 .col(ColumnDef::new(Imports::Mapping).text().not_null())
                 .col(s(Imports::Status))
                 .col(int(Imports::TotalBytes))
@@ -453,6 +470,25 @@ impl MigrationTrait for Migration {
                     ForeignKey::create()
                         .from(Imports::Table, (Imports::TenantId, Imports::ListId))
                         .to(Lists::Table, (Lists::TenantId, Lists::Id))
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ImportChunks::Table)
+                .col(s(ImportChunks::TenantId))
+                .col(s(ImportChunks::ImportId))
+                .col(ColumnDef::new(ImportChunks::Seq).integer().not_null())
+                .col(ColumnDef::new(ImportChunks::Data).blob().not_null())
+                .primary_key(
+                    Index::create().col(ImportChunks::TenantId).col(ImportChunks::ImportId).col(ImportChunks::Seq),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ImportChunks::Table, (ImportChunks::TenantId, ImportChunks::ImportId))
+                        .to(Imports::Table, (Imports::TenantId, Imports::Id))
                         .on_delete(ForeignKeyAction::Cascade),
                 )
                 .to_owned(),
@@ -649,6 +685,7 @@ impl MigrationTrait for Migration {
             SuppressionLists::Table.into_iden(),
             DncEntries::Table.into_iden(),
             ImportErrors::Table.into_iden(),
+            ImportChunks::Table.into_iden(),
             Imports::Table.into_iden(),
             ListMembers::Table.into_iden(),
             Lists::Table.into_iden(),

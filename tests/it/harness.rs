@@ -157,7 +157,11 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, &str)]) ->
     let addr = running.addr.expect("listening");
     TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client"),
         data_dir,
         running: Some(running),
     }

@@ -6,8 +6,10 @@ mod harness;
 
 mod auth;
 mod compliance;
+mod compliance_cases;
 mod contacts;
 mod conventions;
+mod imports;
 mod isolation;
 mod jobs;
 mod openapi;

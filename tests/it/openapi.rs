@@ -42,7 +42,9 @@ fn document_is_openapi_3_1_and_complete() {
             }
             if matches!(method.as_str(), "post" | "patch") && !path.ends_with("/retry") {
                 assert!(
-                    op["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                    op["requestBody"]["content"]
+                        .as_object()
+                        .is_some_and(|c| c.values().all(|m| m["schema"].is_object())),
                     "{method} {path}: no request schema"
                 );
             }
@@ -169,6 +171,10 @@ async fn fuzzer_driven_by_the_document_gets_no_5xx() {
     for (path, ops) in doc["paths"].as_object().unwrap().clone() {
         for (method, op) in ops.as_object().unwrap().clone() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Streams (Server-Sent Events) never end by design.
+            if op["responses"]["200"]["content"].get("text/event-stream").is_some() {
+                continue;
+            }
             for i in 0..25 {
                 let url = fill_path(&path, &mut rng, &known);
                 let body = op["requestBody"]["content"]["application/json"]["schema"]

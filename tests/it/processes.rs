@@ -36,6 +36,9 @@ fn command(args: &[&str], env: &[(&str, String)]) -> Command {
 /// Starts `outdial` and waits for the line saying where it listens (or that the worker runs).
 async fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
     let mut child = command(args, env).spawn().expect("spawn outdial");
+    // Logs go to stderr: drain them, or a full pipe would block the server.
+    let mut errs = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    tokio::spawn(async move { while let Ok(Some(_)) = errs.next_line().await {} });
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut stdout = Vec::new();
     let mut base = None;
@@ -61,8 +64,10 @@ async fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
     })
     .await;
     if started != Ok(true) {
-        let out = child.wait_with_output().await.expect("output");
-        panic!("outdial {args:?} did not start: stdout {stdout:?} stderr {}", String::from_utf8_lossy(&out.stderr));
+        let status = child.wait().await.expect("exit status");
+        panic!(
+            "outdial {args:?} did not start ({status}): stdout {stdout:?}; run it by hand with the same environment to see its log"
+        );
     }
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Proc { child, base, stdout }
@@ -81,7 +86,11 @@ async fn http(base: &str) -> TestApp {
     TestApp::attach(base)
 }
 
-both!(crash_between_commit_and_relay_loses_nothing, crash_between_push_and_mark_sends_once);
+both!(
+    crash_between_commit_and_relay_loses_nothing,
+    crash_between_push_and_mark_sends_once,
+    import_survives_kill_9_with_one_contact_per_row
+);
 
 async fn crash_test(backend: Backend, fault: &str) {
     let dir = TempDir::new();
@@ -239,4 +248,69 @@ async fn separate_api_and_worker_processes_on_postgres_and_redis() {
     assert_eq!(mail["to"], "split@example.test");
     assert!(read_mails(&api_dir.0).is_empty(), "the API process sends nothing itself");
     let _ = Path::new(&db);
+}
+
+/// A large import is killed (SIGKILL) twice mid-way; each restart resumes from the last
+/// committed batch, and the end result has exactly one contact per input row.
+async fn import_survives_kill_9_with_one_contact_per_row(backend: Backend) {
+    const ROWS: usize = 30_000;
+    let dir = TempDir::new();
+    let settings = env_of(&test_settings(backend, &dir.0).await, &[("OUTDIAL_JOB_LEASE_SECS", "4")]);
+    let mut csv = String::from("First Name,Last Name,Phone,Email,Zip\n");
+    for i in 0..ROWS {
+        // Distinct valid numbers across a few area codes.
+        let npa = [212, 312, 512, 415, 305][i % 5];
+        csv.push_str(&format!(
+            "First{i},Last{i},{npa}-555-{:04},p{i}@example.test,{}\n",
+            i / 5 % 10_000,
+            ["10001", "60601", "78701", "94105", "33101"][i % 5]
+        ));
+    }
+    let mut p = spawn(&["serve"], &settings).await;
+    let app = http(p.base.as_deref().unwrap()).await;
+    let owner = app.signup("Big List").await;
+    let r = crate::imports::upload(&app, &owner.token, "?list_name=Big&auto_start=true", "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let list = r.body["list_id"].as_str().unwrap().to_owned();
+    let mut seen_progress = Vec::new();
+    for _ in 0..2 {
+        let app = http(p.base.as_deref().unwrap()).await;
+        let login = app.post_anon("/v1/auth/login", json!({"email": owner.email, "password": PASSWORD})).await;
+        let token = login.body["access_token"].as_str().unwrap().to_owned();
+        // Wait for the import to be part-way, then kill -9.
+        let done = eventually("progress", || async {
+            let r = app.get(&format!("/v1/imports/{id}"), &token).await;
+            let n = r.body["rows_done"].as_i64().unwrap_or(0);
+            (n > *seen_progress.last().unwrap_or(&0)).then_some(n)
+        })
+        .await;
+        assert!(done < ROWS as i64, "killed before the end ({done} rows)");
+        seen_progress.push(done);
+        p.child.start_kill().unwrap();
+        p.child.wait().await.unwrap();
+        p = spawn(&["serve"], &settings).await;
+    }
+    let app = http(p.base.as_deref().unwrap()).await;
+    let login = app.post_anon("/v1/auth/login", json!({"email": owner.email, "password": PASSWORD})).await;
+    let token = login.body["access_token"].as_str().unwrap().to_owned();
+    let mut last = serde_json::Value::Null;
+    for _ in 0..1200 {
+        last = app.get(&format!("/v1/imports/{id}"), &token).await.body;
+        if last["status"] == "done" || last["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["status"], "done", "{last}");
+    assert_eq!(last["rows_done"], ROWS, "{last}");
+    assert_eq!(last["rows_created"], ROWS, "{last}");
+    assert_eq!((last["rows_merged"].as_i64(), last["rows_failed"].as_i64()), (Some(0), Some(0)), "{last}");
+    assert_eq!(app.get(&format!("/v1/lists/{list}"), &token).await.body["size"], ROWS, "one contact per row");
+    for probe in ["212-555-0000", "512-555-1999", "305-555-5999"] {
+        let r = app.get(&format!("/v1/contacts?q={probe}"), &token).await;
+        assert_eq!(r.body["data"].as_array().unwrap().len(), 1, "{probe}: {}", r.body);
+    }
+    assert!(seen_progress.windows(2).all(|w| w[0] < w[1]), "progress survived the kills: {seen_progress:?}");
 }

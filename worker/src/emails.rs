@@ -8,10 +8,7 @@ use outdial_infra::{
         repo::{RepoError, invitations, sessions, users},
     },
     mail::{Email, MailError, Mailer},
-    queue::{
-        Job,
-        runner::{JobError, JobFuture, JobHandler},
-    },
+    queue::runner::JobError,
 };
 
 pub struct EmailJobs {
@@ -35,7 +32,7 @@ fn mail_err(e: MailError) -> JobError {
 }
 
 impl EmailJobs {
-    async fn invitation(&self, tenant: &TenantId, id: &str) -> Result<(), JobError> {
+    pub async fn invitation(&self, tenant: &TenantId, id: &str) -> Result<(), JobError> {
         let (inv, secret) = invitations::mint_token(&self.db, tenant, id).await.map_err(db_err)?;
         if inv.revoked_at.is_some() || inv.accepted_at.is_some() {
             tracing::info!("invitation no longer pending; nothing to send");
@@ -58,7 +55,7 @@ impl EmailJobs {
         invitations::mark_sent(&self.db, tenant, id, chrono::Utc::now()).await.map_err(db_err)
     }
 
-    async fn password_reset(&self, tenant: &TenantId, id: &str) -> Result<(), JobError> {
+    pub async fn password_reset(&self, tenant: &TenantId, id: &str) -> Result<(), JobError> {
         let (reset, secret) = sessions::mint_reset_token(&self.db, tenant, id).await.map_err(db_err)?;
         let user = users::by_id(&self.db, &reset.user_id).await.map_err(db_err)?;
         let link = format!("{}/reset-password?token={secret}", self.public_url);
@@ -71,16 +68,5 @@ impl EmailJobs {
             reference: format!("password_reset:{}", reset.id),
         };
         self.mailer.send(&email).await.map_err(mail_err)
-    }
-}
-
-impl JobHandler for EmailJobs {
-    fn handle<'a>(&'a self, tenant: &'a TenantId, job: &'a Job) -> JobFuture<'a> {
-        Box::pin(async move {
-            match job {
-                Job::SendInvitationEmailV1 { invitation_id } => self.invitation(tenant, invitation_id).await,
-                Job::SendPasswordResetEmailV1 { reset_id } => self.password_reset(tenant, reset_id).await,
-            }
-        })
     }
 }

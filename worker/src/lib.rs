@@ -1,6 +1,7 @@
 //! Background work: the outbox relay, the apalis worker, and the handlers behind each job kind.
 
 mod emails;
+mod jobs;
 
 use outdial_infra::{
     mail::Mailer,
@@ -22,6 +23,8 @@ pub struct WorkerDeps {
     pub relay_wake: Arc<Notify>,
     pub fault: Option<relay::Fault>,
     pub retry_base_ms: i64,
+    pub lease: chrono::Duration,
+    pub imports: outdial_infra::import::process::ImportDeps,
 }
 
 /// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
@@ -33,13 +36,21 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
         deps.fault,
         stop.clone(),
     ));
-    let handler = Arc::new(emails::EmailJobs {
-        db: deps.db.clone(),
-        mailer: deps.mailer.clone(),
-        public_url: deps.public_url.clone(),
+    let handler = Arc::new(jobs::Jobs {
+        emails: emails::EmailJobs {
+            db: deps.db.clone(),
+            mailer: deps.mailer.clone(),
+            public_url: deps.public_url.clone(),
+        },
+        imports: deps.imports.clone(),
     });
-    let runner =
-        Runner { db: deps.db.clone(), handler, metrics: deps.metrics.clone(), retry_base_ms: deps.retry_base_ms };
+    let runner = Runner {
+        db: deps.db.clone(),
+        handler,
+        metrics: deps.metrics.clone(),
+        retry_base_ms: deps.retry_base_ms,
+        lease: deps.lease,
+    };
     // A backend error (Redis restarting, SQLite busy) ends an apalis worker; the job rows are
     // safe in the database, so the worker is started again after a pause until we are told to stop.
     loop {

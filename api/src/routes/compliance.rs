@@ -33,6 +33,45 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_audit))
         .routes(routes!(get_audit_entry))
         .routes(routes!(get_compliance_settings, put_compliance_settings))
+        .routes(routes!(get_registry_status))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistryOut {
+    /// Whether a National DNC copy is loaded.
+    pub loaded: bool,
+    /// The day the loaded copy was downloaded from the FTC; marketing calls need it ≤ 31 days old.
+    pub copy_date: Option<chrono::NaiveDate>,
+    /// Whether the copy is too old to scrub against today.
+    pub stale: bool,
+    /// Registered numbers in the copy.
+    pub numbers: u64,
+    /// Area codes the copy covers.
+    pub area_codes: usize,
+    /// Area codes of the agency's subscription that the copy does not cover.
+    pub subscribed_not_covered: Vec<u16>,
+}
+
+/// The National DNC Registry copy the gate scrubs against (shared by every agency), and how it
+/// fits this agency's subscription.
+#[utoipa::path(get, path = "/v1/compliance/registry", tag = "compliance", operation_id = "get_registry_status",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "registry status", body = RegistryOut),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+    ))]
+pub async fn get_registry_status(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<RegistryOut>> {
+    let r = state.national_dnc.current();
+    let settings = compliance_settings::get(&state.db, &auth.tenant).await?;
+    let copy_date = r.copy_date();
+    Ok(Json(RegistryOut {
+        loaded: copy_date.is_some(),
+        stale: copy_date.is_none_or(|d| (Utc::now().date_naive() - d).num_days() > 31),
+        copy_date,
+        numbers: r.len(),
+        area_codes: r.npas().len(),
+        subscribed_not_covered: settings.subscribed_area_codes.iter().copied().filter(|n| !r.covers_npa(*n)).collect(),
+    }))
 }
 
 /// Why the tenant is contacting the person.

@@ -86,6 +86,10 @@ pub struct PhoneOut {
     pub label: Option<String>,
     /// `internal` or `national` when the number was on a do-not-call list at import or since.
     pub dnc_flag: Option<String>,
+    /// Candidate states resolved at import (area code, ZIP, state on file).
+    pub states: Vec<String>,
+    /// Their IANA time zones.
+    pub zones: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,7 +215,13 @@ impl From<Full> for ContactOut {
             phones: f
                 .phones
                 .into_iter()
-                .map(|p| PhoneOut { number: p.e164, label: p.label, dnc_flag: p.dnc_flag })
+                .map(|p| PhoneOut {
+                    states: split(p.states.as_deref()),
+                    zones: split(p.zones.as_deref()),
+                    number: p.e164,
+                    label: p.label,
+                    dnc_flag: p.dnc_flag,
+                })
                 .collect(),
             emails: f.emails.into_iter().map(|e| e.email).collect(),
             zip: c.zip,
@@ -233,6 +243,10 @@ impl From<Full> for ContactOut {
             updated_at: c.updated_at,
         }
     }
+}
+
+fn split(raw: Option<&str>) -> Vec<String> {
+    raw.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }
 
 const STAGES: [&str; 7] = ["new", "contacted", "qualified", "callback", "won", "lost", "do_not_contact"];

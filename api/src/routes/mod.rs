@@ -7,6 +7,8 @@ pub mod contacts;
 pub mod dnc;
 pub mod docs;
 pub mod dto;
+pub mod events;
+pub mod imports;
 pub mod invitations;
 pub mod jobs;
 pub mod lists;

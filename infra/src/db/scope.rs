@@ -49,6 +49,7 @@ owned!(
     list,
     list_member,
     import,
+    import_chunk,
     import_error,
     dnc_entry,
     suppression_list,

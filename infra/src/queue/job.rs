@@ -10,6 +10,8 @@ pub enum Job {
     SendInvitationEmailV1 { invitation_id: String },
     /// Mint a password-reset link and email it to the user.
     SendPasswordResetEmailV1 { reset_id: String },
+    /// Parse an uploaded list and write its contacts, resuming from the last checkpoint.
+    ImportContactsV1 { import_id: String },
 }
 
 impl Job {
@@ -18,11 +20,16 @@ impl Job {
         match self {
             Job::SendInvitationEmailV1 { .. } => "SendInvitationEmailV1",
             Job::SendPasswordResetEmailV1 { .. } => "SendPasswordResetEmailV1",
+            Job::ImportContactsV1 { .. } => "ImportContactsV1",
         }
     }
 
     /// How many times it is tried before it goes to the dead-letter view.
     pub fn max_attempts(&self) -> i32 {
-        5
+        match self {
+            // Each attempt resumes from the last checkpoint, so a few more are cheap.
+            Job::ImportContactsV1 { .. } => 10,
+            _ => 5,
+        }
     }
 }

@@ -19,8 +19,10 @@ pub mod status {
     pub const DEAD: &str = "dead";
 }
 
-/// How long a worker owns a claimed job before another may take it over.
-pub const CLAIM_LEASE: Duration = Duration::seconds(300);
+/// The default time a worker owns a claimed job before another may take it over
+/// (`OUTDIAL_JOB_LEASE_SECS`); the runner renews the lease while the job runs, so only a dead
+/// worker's jobs are taken over.
+pub const CLAIM_LEASE: Duration = Duration::seconds(60);
 /// How long a relayed job may sit in the queue before the relay hands it over again
 /// (a flushed Redis or a lost queue file must not lose work).
 pub const REQUEUE_AFTER: Duration = Duration::seconds(300);
@@ -97,11 +99,12 @@ pub async fn claim<C: ConnectionTrait>(
     tenant: &TenantId,
     id: &str,
     now: DateTime<Utc>,
+    lease: Duration,
 ) -> Result<Option<job::Model>, DbErr> {
     let res = scope::update_many::<job::Entity>(tenant)
         .col_expr(job::Column::Status, Expr::value(status::RUNNING))
         .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
-        .col_expr(job::Column::ClaimedUntil, Expr::value(now + CLAIM_LEASE))
+        .col_expr(job::Column::ClaimedUntil, Expr::value(now + lease))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(id))
         .filter(
@@ -115,6 +118,22 @@ pub async fn claim<C: ConnectionTrait>(
         return Ok(None);
     }
     scope::find::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(conn).await
+}
+
+/// Extends the lease of a job this worker is running.
+pub async fn renew<C: ConnectionTrait>(
+    conn: &C,
+    row: &job::Model,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<(), DbErr> {
+    scope::update_many::<job::Entity>(&tenant_of(row)?)
+        .col_expr(job::Column::ClaimedUntil, Expr::value(now + lease))
+        .filter(job::Column::Id.eq(&row.id))
+        .filter(job::Column::Status.eq(status::RUNNING))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Marks a claimed job done.

@@ -43,6 +43,8 @@ pub struct Runner {
     pub metrics: Metrics,
     /// First retry delay in milliseconds.
     pub retry_base_ms: i64,
+    /// How long a claim lasts without renewal.
+    pub lease: chrono::Duration,
 }
 
 impl Runner {
@@ -63,15 +65,30 @@ impl Runner {
     async fn try_run(&self, job: &JobRef) -> anyhow::Result<()> {
         let tenant = TenantId::parse(&job.tenant_id)?;
         let now = chrono::Utc::now();
-        let Some(row) = outbox::claim(&self.db, &tenant, &job.job_id, now).await? else {
+        let Some(row) = outbox::claim(&self.db, &tenant, &job.job_id, now, self.lease).await? else {
             tracing::debug!("duplicate delivery; another run owns or finished this job");
             self.metrics.inc("outdial_jobs_duplicate_deliveries_total", &[]);
             return Ok(());
+        };
+        // Keep the lease while the job runs (imports take minutes); a dead worker stops
+        // renewing and the relay hands the job to another.
+        let renewer = {
+            let (db, row, lease) = (self.db.clone(), row.clone(), self.lease);
+            let every = (lease / 4).to_std().unwrap_or(std::time::Duration::from_secs(5));
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    if let Err(e) = outbox::renew(&db, &row, chrono::Utc::now(), lease).await {
+                        tracing::warn!(error = %e, "could not renew the job lease");
+                    }
+                }
+            })
         };
         let outcome = match serde_json::from_str::<Job>(&row.payload) {
             Ok(payload) => self.handler.handle(&tenant, &payload).await,
             Err(e) => Err(JobError::permanent(format!("undecodable payload: {e}"))),
         };
+        renewer.abort();
         let now = chrono::Utc::now();
         match outcome {
             Ok(()) => {

@@ -11,6 +11,8 @@ pub struct Model {
     pub label: Option<String>,
     pub position: i32,
     pub dnc_flag: Option<String>,
+    pub states: Option<String>,
+    pub zones: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

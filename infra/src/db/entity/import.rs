@@ -11,6 +11,9 @@ pub struct Model {
     pub filename: String,
     pub format: String,
     #[sea_orm(column_type = "Text")]
+    pub columns: String,
+    pub encoding: String,
+    #[sea_orm(column_type = "Text")]
     pub mapping: String,
     pub status: String,
     pub total_bytes: i64,

@@ -12,6 +12,7 @@ pub mod debt;
 pub mod dnc_entry;
 pub mod idempotency_key;
 pub mod import;
+pub mod import_chunk;
 pub mod import_error;
 pub mod invitation;
 pub mod job;

@@ -169,6 +169,8 @@ pub async fn attach<C: ConnectionTrait>(
                 label: label.clone(),
                 position: first_phone_pos + i as i32,
                 dnc_flag: None,
+                states: None,
+                zones: None,
                 created_at: now,
             })
             .reset_all()

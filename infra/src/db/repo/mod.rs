@@ -6,6 +6,7 @@ pub mod compliance_settings;
 pub mod contacts;
 pub mod dnc;
 pub mod idempotency;
+pub mod imports;
 pub mod invitations;
 pub mod ledger;
 pub mod lists;

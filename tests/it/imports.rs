@@ -1,0 +1,177 @@
+//! CSV imports: streaming upload, mapping, bad rows and encodings, dedupe, DNC flagging,
+//! progress and the error download.
+
+use crate::{both, harness::*};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+both!(
+    import_with_bad_rows_encodings_duplicates_and_dnc,
+    bad_files_are_refused_and_leave_nothing,
+    mapping_is_validated_and_start_is_once
+);
+
+pub async fn upload(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> Res {
+    let res = app
+        .client
+        .post(format!("{}/v1/imports{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    Res { status, body: serde_json::from_str(&res.text().await.unwrap()).unwrap_or_default(), headers }
+}
+
+pub async fn wait_done(app: &TestApp, token: &str, id: &str) -> Value {
+    eventually("the import to finish", || async {
+        let r = app.get(&format!("/v1/imports/{id}"), token).await;
+        matches!(r.body["status"].as_str(), Some("done" | "failed")).then_some(r.body)
+    })
+    .await
+}
+
+async fn import_with_bad_rows_encodings_duplicates_and_dnc(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let o = app.signup("Importer").await;
+    let t = o.token.as_str();
+    // Already a contact, and a number on the internal DNC list.
+    let existing = app
+        .post("/v1/contacts", t, json!({"first_name": "Old", "phones": [{"number": "3125550100"}]}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/v1/dnc", t, json!({"phone": "2125550102"})).await;
+    let mut csv = b"\xEF\xBB\xBFFirst Name,Last Name,Phone,Mobile,Email,Zip,State,Notes\n".to_vec();
+    csv.extend_from_slice(b"Ann,Lee,(512) 555-0100,,ann@x.com,78701,TX,\"two\nlines\"\n");
+    csv.extend_from_slice(b"Bob,Ray,not-a-phone,,,,,\n");
+    csv.extend_from_slice(b"Jos\xE9,P\xE9rez,2125550101,,,10001,NY,latin-1 row\n");
+    csv.extend_from_slice(b"Dup,OfAnn,512.555.0100,,,,,same phone as row 1\n");
+    csv.extend_from_slice(b"Merge,Old,,3125550100,,,,matches an existing contact\n");
+    csv.extend_from_slice(b"Dana,Dnc,2125550102,,,,,on the DNC list\n");
+    csv.extend_from_slice(b",,,,,9999x,ZZ,no phone and bad fields\n");
+    csv.extend_from_slice(b"\n");
+    let r = upload(&app, t, "?filename=leads.csv&list_name=November", "text/csv", csv).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["status"], "uploaded");
+    assert_eq!(r.body["encoding"], "latin-1");
+    let fields: Vec<&str> =
+        r.body["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["first_name", "last_name", "phone", "phone", "email", "zip", "state", "custom:Notes"]);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let list = r.body["list_id"].as_str().unwrap().to_owned();
+    let mapping: serde_json::Map<String, Value> =
+        r.body["columns"].as_array().unwrap().iter().map(|c| (c["index"].to_string(), c["field"].clone())).collect();
+    let s = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": mapping})).await;
+    assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
+    let done = wait_done(&app, t, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["rows_done"], 7, "{done}");
+    assert_eq!(
+        (done["rows_created"].as_i64(), done["rows_merged"].as_i64(), done["rows_failed"].as_i64()),
+        (Some(3), Some(2), Some(2)),
+        "{done}"
+    );
+    assert_eq!(done["rows_dnc_flagged"], 1, "{done}");
+    assert_eq!(done["percent"], 100.0);
+    // The contacts, with normalized numbers, resolved zones, Latin-1 decoded, notes kept.
+    let ann = app.get("/v1/contacts?q=ann%40x.com", t).await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    let ann = app.get(&format!("/v1/contacts/{ann}"), t).await.body;
+    assert_eq!(ann["phones"][0]["number"], "+15125550100");
+    assert_eq!(ann["phones"][0]["zones"], json!(["America/Chicago"]));
+    assert_eq!(ann["custom"]["Notes"], "two\nlines");
+    assert_eq!(ann["import_id"], id.as_str());
+    let jose = app.get("/v1/contacts?q=2125550101", t).await.body["data"][0].clone();
+    assert_eq!(jose["first_name"], "Jos\u{e9}");
+    assert_eq!(jose["last_name"], "P\u{e9}rez");
+    let dana = app.get("/v1/contacts?q=Dana", t).await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&format!("/v1/contacts/{dana}"), t).await.body["phones"][0]["dnc_flag"], "internal");
+    // The merged row filled the existing contact's list place; nothing was duplicated.
+    let old = app.get(&format!("/v1/contacts/{existing}"), t).await.body;
+    assert_eq!(old["first_name"], "Old");
+    assert_eq!(old["list_ids"], json!([list]));
+    assert_eq!(app.get(&format!("/v1/lists/{list}"), t).await.body["size"], 4);
+    let errors = app
+        .client
+        .get(format!("{}/v1/imports/{id}/errors", app.base))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines[0], "row,column,message,raw");
+    assert!(lines[1].starts_with("2,\"Phone\""), "{errors}");
+    assert!(errors.contains("7,\"State\""), "{errors}");
+    assert!(errors.contains("7,\"Zip\""), "{errors}");
+    assert_eq!(lines.len(), 4, "{errors}");
+    app.stop().await;
+}
+
+async fn bad_files_are_refused_and_leave_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let o = app.signup("Bad Files").await;
+    let t = o.token.as_str();
+    let wide = (0..10_000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",") + "\n" + &"1,".repeat(9_999) + "1\n";
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("text/csv", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "empty_file"),
+        ("text/csv", b"phone,name\n".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "no_rows"),
+        ("text/csv", wide.into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "too_many_columns"),
+        ("application/json", b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+    ];
+    for (ct, body, status, code) in cases {
+        let r = upload(&app, t, "", ct, body).await;
+        assert_eq!((r.status, r.code()), (status, code), "{}", r.body);
+    }
+    let r =
+        upload(&app, t, "?list_id=list_01JD3T6X8Q4M2N7P9R5S0T1VWX", "text/csv", b"phone\n5125550100\n".to_vec()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/v1/imports", t).await.body["data"], json!([]), "no half-written import");
+    let (agent, _) = app.add_member(&o, "agent").await;
+    assert_eq!(
+        upload(&app, &agent, "", "text/csv", b"phone\n5125550100\n".to_vec()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.stop().await;
+}
+
+async fn mapping_is_validated_and_start_is_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let o = app.signup("Mapping").await;
+    let t = o.token.as_str();
+    let r = upload(&app, t, "", "text/csv", b"Tel,Tel,Who\n5125550100,5125550199,Ann Lee\n".to_vec()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let headers: Vec<&str> =
+        r.body["columns"].as_array().unwrap().iter().map(|c| c["header"].as_str().unwrap()).collect();
+    assert_eq!(headers, vec!["Tel", "Tel (2)", "Who"]);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    for (mapping, key) in [
+        (json!({"0": "first_name"}), "mapping"),
+        (json!({"7": "phone"}), "mapping.7"),
+        (json!({"0": "phone", "1": "telephone"}), "mapping.1"),
+        (json!({"x": "phone"}), "mapping.x"),
+    ] {
+        let r = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": mapping})).await;
+        assert_eq!(r.code(), "validation_failed", "{}", r.body);
+        assert!(r.body["fields"][key].is_string(), "{key}: {}", r.body);
+    }
+    let ok = app
+        .post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone", "1": "phone", "2": "full_name"}}))
+        .await;
+    assert_eq!(ok.status, StatusCode::ACCEPTED, "{}", ok.body);
+    assert_eq!(
+        app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone"}})).await.code(),
+        "import_already_started"
+    );
+    assert_eq!(wait_done(&app, t, &id).await["rows_created"], 1);
+    let c = app.get("/v1/contacts?q=5125550199", t).await.body["data"][0].clone();
+    assert_eq!((c["first_name"].as_str(), c["last_name"].as_str()), (Some("Ann"), Some("Lee")));
+    app.stop().await;
+}

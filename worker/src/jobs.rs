@@ -1,0 +1,39 @@
+//! Dispatch from a job kind to the work behind it.
+
+use crate::emails::EmailJobs;
+use outdial_domain::ids::TenantId;
+use outdial_infra::{
+    import::process::{self, ImportDeps},
+    queue::{
+        Job,
+        runner::{JobFuture, JobHandler},
+    },
+};
+
+pub struct Jobs {
+    pub emails: EmailJobs,
+    pub imports: ImportDeps,
+}
+
+impl JobHandler for Jobs {
+    fn handle<'a>(&'a self, tenant: &'a TenantId, job: &'a Job) -> JobFuture<'a> {
+        Box::pin(async move {
+            match job {
+                Job::SendInvitationEmailV1 { invitation_id } => self.emails.invitation(tenant, invitation_id).await,
+                Job::SendPasswordResetEmailV1 { reset_id } => self.emails.password_reset(tenant, reset_id).await,
+                Job::ImportContactsV1 { import_id } => {
+                    let result = process::run(&self.imports, tenant, import_id).await;
+                    // A file that cannot be imported is marked failed with the reason, so the
+                    // person who uploaded it sees what to fix.
+                    if let Err(e) = &result
+                        && !e.retryable
+                        && let Err(db) = process::fail(&self.imports.db, tenant, import_id, &e.message).await
+                    {
+                        tracing::error!(error = %db, "could not mark the import failed");
+                    }
+                    result
+                }
+            }
+        })
+    }
+}
