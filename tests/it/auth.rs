@@ -247,3 +247,71 @@ async fn api_key_role_is_capped(backend: Backend) {
     assert_eq!(r.code(), "user_credential_required");
     app.stop().await;
 }
+
+/// The SMTP transport against a small SMTP server on loopback: the invitation arrives as a
+/// real SMTP conversation (EHLO, MAIL FROM, RCPT TO, DATA).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitation_goes_out_over_smtp() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, String)>(4);
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else { return };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let (mut rcpt, mut data, mut in_data) = (String::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                            let _ = tx.send((rcpt.clone(), data.clone())).await;
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 test\r\n"
+                    } else if upper.starts_with("RCPT TO") {
+                        rcpt = line.clone();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(Backend::Sqlite, &[("OUTDIAL_SMTP_URL", &url)]).await;
+    let o = app.signup("Smtp").await;
+    let inv =
+        app.post("/v1/invitations", &o.token, json!({"email": "smtp-invitee@example.test", "role": "agent"})).await;
+    assert_eq!(inv.status, StatusCode::CREATED);
+    let (rcpt, data) =
+        tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv()).await.expect("an SMTP delivery").unwrap();
+    assert!(rcpt.contains("smtp-invitee@example.test"), "{rcpt}");
+    assert!(data.contains("accept-invitation?token="), "{data}");
+    assert!(data.to_ascii_lowercase().contains("subject: you're invited to smtp"), "{data}");
+    let id = inv.body["id"].as_str().unwrap();
+    eventually("email_sent_at", || async {
+        app.get(&format!("/v1/invitations/{id}"), &o.token).await.body["email_sent_at"].is_string().then_some(())
+    })
+    .await;
+    app.stop().await;
+}

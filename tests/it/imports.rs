@@ -175,3 +175,36 @@ async fn mapping_is_validated_and_start_is_once(backend: Backend) {
     assert_eq!((c["first_name"].as_str(), c["last_name"].as_str()), (Some("Ann"), Some("Lee")));
     app.stop().await;
 }
+
+/// A client that disconnects mid-upload leaves no import and no stored chunks behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_upload_leaves_nothing() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(Backend::Sqlite).await;
+    let o = app.signup("Cut Off").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /v1/imports HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: text/csv\r\nContent-Length: 5000000\r\n\r\n",
+        o.token
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut body = String::from("phone,name\n");
+    for i in 0..20_000 {
+        body.push_str(&format!("512555{:04},Name {i}\n", i % 10_000));
+    }
+    s.write_all(body.as_bytes()).await.unwrap();
+    s.shutdown().await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+    drop(s);
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(answer.starts_with("HTTP/1.1 400") && answer.contains("upload_incomplete"), "{answer}");
+    let imports = eventually("the cut-off upload cleaned up", || async {
+        let r = app.get("/v1/imports", &o.token).await;
+        (r.body["data"] == json!([])).then_some(r)
+    })
+    .await;
+    assert_eq!(imports.status, StatusCode::OK);
+    app.stop().await;
+}
