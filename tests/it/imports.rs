@@ -208,3 +208,28 @@ async fn truncated_upload_leaves_nothing() {
     assert_eq!(imports.status, StatusCode::OK);
     app.stop().await;
 }
+
+/// Another agency can neither see, start nor download the errors of an import.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_are_tenant_scoped() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let a = app.signup("Alpha Imports").await;
+    let b = app.signup("Bravo Imports").await;
+    let r = upload(&app, &a.token, "", "text/csv", b"phone\n5125550100\nbad\n".to_vec()).await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    for path in [format!("/v1/imports/{id}"), format!("/v1/imports/{id}/errors")] {
+        assert_eq!(app.get(&path, &b.token).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        app.post(&format!("/v1/imports/{id}/start"), &b.token, json!({"mapping": {"0": "phone"}})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/v1/imports", &b.token).await.body["data"], json!([]));
+    // Still A's to start, and its contacts are A's only.
+    let s = app.post(&format!("/v1/imports/{id}/start"), &a.token, json!({"mapping": {"0": "phone"}})).await;
+    assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
+    assert_eq!(wait_done(&app, &a.token, &id).await["rows_created"], 1);
+    assert_eq!(app.get("/v1/contacts", &b.token).await.body["data"], json!([]));
+    assert_eq!(app.get("/v1/contacts", &a.token).await.body["data"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}
