@@ -1,6 +1,7 @@
 //! Classifying a destination number: domestic, non-geographic, foreign NANP or international.
 
 use phonenumber::country::Id;
+use std::sync::LazyLock;
 
 /// What kind of place a phone number points at, before any location lookup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +109,17 @@ pub fn is_non_geographic(npa: u16) -> bool {
 ///
 /// NANP regions are told apart by area code alone, so a neutral subscriber number is
 /// used: fictional numbers such as 555-01XX must classify exactly like real ones.
+/// Every gate decision asks this, and a libphonenumber parse costs microseconds, so all
+/// 1,000 area codes are looked up once and kept.
 pub fn nanp_region(npa: u16) -> Option<Id> {
+    static REGIONS: LazyLock<Vec<Option<Id>>> = LazyLock::new(|| (0..1000).map(probe_region).collect());
+    match REGIONS.get(usize::from(npa)) {
+        Some(region) => *region,
+        None => probe_region(npa),
+    }
+}
+
+fn probe_region(npa: u16) -> Option<Id> {
     let probe = format!("+1{npa:03}2345678");
     phonenumber::parse(None, probe).ok()?.country().id()
 }

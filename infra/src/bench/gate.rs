@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use outdial_domain::compliance::{
     AttemptOutcome, AttemptRecord, Channel, ConsentLevel, ConsentRecord, DialMode, Direction, DncStatus, EbrKind,
     EstablishedBusinessRelationship, GateInput, LineType, OptOutRecord, Purpose, ReassignedCheck, RegistryScrub,
-    RuleSet, StateCode, StateRegistryScrub, Verdict, evaluate,
+    RuleSet, StateCode, StateRegistryScrub, Verdict, evaluate, resolve,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::collections::BTreeMap;
@@ -56,6 +56,14 @@ pub struct GateBenchReport {
     pub blocked: u64,
     /// Blocked decisions that carried a next allowed instant (the forward search ran).
     pub blocked_with_next_allowed: u64,
+    /// Nanoseconds per decision for attempts blocked only by time (calling hours, day bans,
+    /// caps), where `evaluate` searches forward for the next allowed instant.
+    pub ns_per_searching_decision: f64,
+    /// Nanoseconds per decision for every other attempt.
+    pub ns_per_other_decision: f64,
+    /// Nanoseconds of `resolve` (number classification, area code, ZIP and state look-ups)
+    /// alone, which every decision runs once.
+    pub ns_per_resolve: f64,
     /// How often each reason code appeared, over one pass of the pool.
     pub reasons_per_pool_pass: BTreeMap<String, u64>,
     /// Peak resident memory of the process, where the OS reports it.
@@ -77,6 +85,9 @@ impl fmt::Display for GateBenchReport {
                 "  with a next allowed instant",
                 format!("{} ({:.1}%)", self.blocked_with_next_allowed, pct(self.blocked_with_next_allowed)),
             ),
+            ("  searching next allowed", format!("{:.0} ns per decision", self.ns_per_searching_decision)),
+            ("  all others", format!("{:.0} ns per decision", self.ns_per_other_decision)),
+            ("  of which resolve()", format!("{:.0} ns", self.ns_per_resolve)),
             ("peak RSS", self.peak_rss_bytes.map_or("n/a".into(), |b| format!("{:.0} MB", b as f64 / 1e6))),
         ];
         for (name, value) in rows {
@@ -105,15 +116,32 @@ pub fn run(opts: &GateBenchOptions, mut log: impl FnMut(&str)) -> anyhow::Result
         (0..pool_len).map(|i| synth::input(&mut rng, &rules, week, i)).collect();
     let build_secs = started.elapsed().as_secs_f64();
 
-    // Warm-up pass, untimed: builds the reference tables (ZIP, area-code gazetteer) and
-    // tallies the reasons the pool produces.
+    // Warm-up pass, untimed: builds the reference tables (ZIP, area-code gazetteer),
+    // tallies the reasons the pool produces and splits it by whether `evaluate` searches.
     log("warm-up pass");
     let mut reasons_per_pool_pass = BTreeMap::new();
+    let (mut searching, mut others) = (Vec::new(), Vec::new());
     for (input, now) in &pool {
-        for r in evaluate(input, &rules, *now).reasons {
+        let d = evaluate(input, &rules, *now);
+        if d.verdict == Verdict::Block && d.next_allowed_at.is_some() { &mut searching } else { &mut others }
+            .push((input, *now));
+        for r in d.reasons {
             *reasons_per_pool_pass.entry(r.code.as_str().to_owned()).or_insert(0) += 1;
         }
     }
+    let ns_per = |part: &[(&GateInput, DateTime<Utc>)]| {
+        let started = Instant::now();
+        for &(input, now) in part {
+            std::hint::black_box(evaluate(std::hint::black_box(input), &rules, now));
+        }
+        started.elapsed().as_secs_f64() * 1e9 / part.len().max(1) as f64
+    };
+    let (ns_per_searching_decision, ns_per_other_decision) = (ns_per(&searching), ns_per(&others));
+    let started = Instant::now();
+    for (input, _) in &pool {
+        std::hint::black_box(resolve(input.channel, std::hint::black_box(&input.destination), &input.location).ok());
+    }
+    let ns_per_resolve = started.elapsed().as_secs_f64() * 1e9 / pool.len() as f64;
 
     log(&format!("timing {} decisions on one thread", opts.decisions));
     let (mut allowed, mut blocked_with_next_allowed) = (0u64, 0u64);
@@ -139,6 +167,9 @@ pub fn run(opts: &GateBenchOptions, mut log: impl FnMut(&str)) -> anyhow::Result
         allowed,
         blocked: opts.decisions - allowed,
         blocked_with_next_allowed,
+        ns_per_searching_decision,
+        ns_per_other_decision,
+        ns_per_resolve,
         reasons_per_pool_pass,
         peak_rss_bytes: peak_rss(),
     })

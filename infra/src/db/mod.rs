@@ -18,7 +18,7 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| DbErr::Custom(format!("cannot create data dir {}: {e}", config.data_dir.display())))?;
     }
-    let mut opts = ConnectOptions::new(config.database_url.clone());
+    let mut opts = ConnectOptions::new(loopback_without_tls(&config.database_url));
     opts.connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
     if config.database_kind() == "sqlite" {
         opts.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
@@ -41,4 +41,39 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Whether the database answers.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// PostgreSQL on loopback gains nothing from TLS, and sqlx 0.9.0 negotiates it by default
+/// (`sslmode=prefer`) without `TCP_NODELAY`, which stalls every large statement ~40 ms on
+/// delayed ACKs (sqlx#4335). A loopback URL without an explicit `sslmode` gets
+/// `sslmode=disable`; any other URL is left exactly as configured.
+pub fn loopback_without_tls(url: &str) -> String {
+    let is_pg = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    let host = url.split("://").nth(1).map(|rest| rest.rsplit_once('@').map_or(rest, |(_, h)| h)).unwrap_or("");
+    let loopback = ["localhost", "127.0.0.1", "[::1]"].iter().any(|h| host.starts_with(h));
+    if !is_pg || !loopback || url.contains("sslmode=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}sslmode=disable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_without_tls;
+
+    #[test]
+    fn only_loopback_postgres_without_sslmode_changes() {
+        assert_eq!(
+            loopback_without_tls("postgres://u:p@127.0.0.1:5432/db"),
+            "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"
+        );
+        assert_eq!(loopback_without_tls("postgres://localhost/db?x=1"), "postgres://localhost/db?x=1&sslmode=disable");
+        assert_eq!(loopback_without_tls("postgres://db.internal/db"), "postgres://db.internal/db");
+        assert_eq!(
+            loopback_without_tls("postgres://127.0.0.1/db?sslmode=require"),
+            "postgres://127.0.0.1/db?sslmode=require"
+        );
+        assert_eq!(loopback_without_tls("sqlite://./data/x.db"), "sqlite://./data/x.db");
+    }
 }
