@@ -413,12 +413,6 @@ pub async fn list_audit(
     Ok(Json(PageOut { data: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }
 
-fn csv_field(s: &str) -> String {
-    // Quote everything and neutralize spreadsheet formulas.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// Exports the matching decisions as CSV (up to 100,000 rows; narrow with `from`/`to` for more).
 #[utoipa::path(get, path = "/v1/compliance/audit/export", tag = "compliance", operation_id = "export_audit", params(AuditQuery),
     security(("bearer" = [])),
@@ -459,7 +453,7 @@ pub async fn export_audit(
                 a.actor,
             ]
             .iter()
-            .map(|f| csv_field(f))
+            .map(|f| super::csv_field(f))
             .collect::<Vec<_>>()
             .join(",");
             out.push_str(&line);

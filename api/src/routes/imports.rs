@@ -395,11 +395,6 @@ pub async fn get_import(
     Ok(Json(imports::get(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("import"))?.into()))
 }
 
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// The rows that failed, as CSV (`row,column,message,raw`): fix them and upload again.
 #[utoipa::path(get, path = "/v1/imports/{id}/errors", tag = "imports", operation_id = "download_import_errors",
     params(("id" = String, Path, description = "import id")),
@@ -429,9 +424,9 @@ pub async fn download_import_errors(
             out.push_str(&format!(
                 "{},{},{},{}\n",
                 e.row,
-                csv_field(&e.field),
-                csv_field(&e.message),
-                csv_field(e.raw.as_deref().unwrap_or(""))
+                super::csv_field(&e.field),
+                super::csv_field(&e.message),
+                super::csv_field(e.raw.as_deref().unwrap_or(""))
             ));
         }
         if !full {

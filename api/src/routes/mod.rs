@@ -40,3 +40,10 @@ impl FieldErrors {
         if self.0.is_empty() { Ok(()) } else { Err(ApiError::fields(self.0)) }
     }
 }
+
+/// One CSV field for downloads: always quoted, and a leading `= + - @` defused so a
+/// spreadsheet never runs it as a formula.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
