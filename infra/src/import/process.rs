@@ -11,7 +11,7 @@ use super::{
 use crate::{
     db::{
         Db,
-        entity::{contact, contact_email, contact_phone, dnc_entry, import, import_chunk, import_error},
+        entity::{contact, contact_email, contact_phone, dnc_entry, import, import_chunk, import_error, list_member},
         repo::{RepoError, lists},
         scope,
     },
@@ -567,7 +567,9 @@ async fn write_batch(
     let mut contacts_out = Vec::new();
     let mut phones_out = Vec::new();
     let mut emails_out = Vec::new();
+    // Contacts this batch created cannot be in the list yet; only merged ones need a look-up.
     let mut members = Vec::new();
+    let mut fresh_members: Vec<String> = Vec::new();
     for p in parsed {
         let owner = p
             .phones
@@ -661,7 +663,11 @@ async fn write_batch(
                 updated_at: now,
             });
         }
-        members.push(id);
+        if fresh {
+            fresh_members.push(id);
+        } else {
+            members.push(id);
+        }
     }
     if txn.get_database_backend() == DbBackend::Postgres {
         insert_json(txn, "contacts", contacts_out.iter().map(contact_json).collect()).await?;
@@ -689,10 +695,38 @@ async fn write_batch(
         }
     }
     if let Some(list) = &imp.list_id {
+        // Several rows of a batch may merge into one contact.
+        members.sort();
+        members.dedup();
+        members.retain(|m| !fresh_members.contains(m));
         lists::add_members(txn, tenant, list, &members, now).await.map_err(|e| match e {
             RepoError::Db(d) => d,
             other => sea_orm::DbErr::Custom(other.to_string()),
         })?;
+        let rows: Vec<list_member::Model> = fresh_members
+            .into_iter()
+            .map(|contact_id| list_member::Model {
+                tenant_id: tenant.to_string(),
+                list_id: list.clone(),
+                contact_id,
+                created_at: now,
+            })
+            .collect();
+        if txn.get_database_backend() == DbBackend::Postgres {
+            let json = rows
+                .iter()
+                .map(|m| serde_json::json!({"tenant_id": m.tenant_id, "list_id": m.list_id, "contact_id": m.contact_id, "created_at": m.created_at}))
+                .collect();
+            insert_json(txn, "list_members", json).await?;
+        } else {
+            for chunk in rows.chunks(1000) {
+                list_member::Entity::insert_many(
+                    chunk.iter().cloned().map(|m| list_member::ActiveModel::from(m).reset_all()),
+                )
+                .exec_without_returning(txn)
+                .await?;
+            }
+        }
     }
     // One error per (row, column): a column repeated in a row keeps its first message.
     let mut seen = HashSet::new();
