@@ -49,12 +49,27 @@ const DOMESTIC_REGIONS: [Id; 6] = [Id::US, Id::PR, Id::VI, Id::GU, Id::AS, Id::M
 
 /// Parses a destination (E.164 preferred; US national format accepted) and classifies it.
 pub fn classify(raw: &str) -> Result<PhoneClass, PhoneError> {
-    let number = phonenumber::parse(Some(Id::US), raw).map_err(|_| PhoneError::Unparseable)?;
-    let country_code = number.code().value();
-    if country_code != 1 {
-        return Ok(PhoneClass::International { country_code });
-    }
-    let national = number.national().value();
+    // E.164 NANP (`+1` and ten digits), what every stored number looks like, is read directly;
+    // libphonenumber's parse would give the same national number (see the test below) at a
+    // few times the cost, and the gate classifies on every decision.
+    let national = match raw.strip_prefix("+1") {
+        Some(digits) if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            digits.parse::<u64>().map_err(|_| PhoneError::Unparseable)?
+        }
+        _ => {
+            let number = phonenumber::parse(Some(Id::US), raw).map_err(|_| PhoneError::Unparseable)?;
+            let country_code = number.code().value();
+            if country_code != 1 {
+                return Ok(PhoneClass::International { country_code });
+            }
+            number.national().value()
+        }
+    };
+    classify_nanp(national)
+}
+
+/// Classifies a national number of country code 1.
+fn classify_nanp(national: u64) -> Result<PhoneClass, PhoneError> {
     if !(2_000_000_000..=9_999_999_999).contains(&national) {
         return Err(PhoneError::NotNanp);
     }
@@ -122,4 +137,34 @@ pub fn nanp_region(npa: u16) -> Option<Id> {
 fn probe_region(npa: u16) -> Option<Id> {
     let probe = format!("+1{npa:03}2345678");
     phonenumber::parse(None, probe).ok()?.country().id()
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// The direct reading of `+1XXXXXXXXXX` classifies exactly as libphonenumber's parse.
+    #[test]
+    fn e164_fast_path_matches_libphonenumber() {
+        let slow = |raw: &str| -> Result<PhoneClass, PhoneError> {
+            let number = phonenumber::parse(Some(Id::US), raw).map_err(|_| PhoneError::Unparseable)?;
+            if number.code().value() != 1 {
+                return Ok(PhoneClass::International { country_code: number.code().value() });
+            }
+            classify_nanp(number.national().value())
+        };
+        // A deterministic spread over every NPA, exchanges and line numbers, including
+        // invalid NPAs and exchanges (0XX, 1XX) and N11 codes.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for npa in 0..1000u64 {
+            for _ in 0..8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let rest = x % 10_000_000;
+                let raw = format!("+1{:03}{:07}", npa, rest);
+                assert_eq!(classify(&raw), slow(&raw), "{raw}");
+            }
+        }
+    }
 }
