@@ -3,7 +3,7 @@
 
 use crate::db::{entity::import_chunk, repo::RepoError};
 use outdial_domain::ids::TenantId;
-use sea_orm::{ActiveModelTrait, ConnectionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
 /// Chunk size in the database.
 pub const CHUNK: usize = 1024 * 1024;
@@ -162,8 +162,6 @@ impl ChunkWriter {
         Ok((self.total, sniffed))
     }
 }
-
-use sea_orm::EntityTrait;
 
 #[cfg(test)]
 mod tests {
