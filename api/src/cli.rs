@@ -53,6 +53,17 @@ enum Command {
         #[command(subcommand)]
         command: DncCommand,
     },
+    /// The sandbox carrier on its own: Twilio and Telnyx wire protocols, simulated world.
+    SandboxCarrier {
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Seed of the simulated outcomes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Speed of simulated time (0.01 = 100x faster).
+        #[arg(long, default_value_t = 1.0)]
+        time_scale: f64,
+    },
     /// Performance benchmarks: `outdial bench <what>`.
     Bench {
         #[command(subcommand)]
@@ -215,6 +226,30 @@ async fn run_mode(config: Config, mode: Mode) -> anyhow::Result<()> {
     running.join().await
 }
 
+/// Serves the sandbox carrier alone until interrupted.
+async fn sandbox_carrier(config: &Config, port: u16, seed: u64, time_scale: f64) -> anyhow::Result<()> {
+    if !(0.0001..=100.0).contains(&time_scale) {
+        anyhow::bail!("--time-scale must be from 0.0001 to 100");
+    }
+    let sandbox = outdial_infra::sandbox::Sandbox::new(outdial_infra::sandbox::SandboxConfig {
+        seed,
+        time_scale,
+        ..Default::default()
+    });
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), port))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{port} ({e}); pick another --port", config.host))?;
+    let addr = listener.local_addr()?;
+    println!("sandbox carrier on http://{addr} (Twilio: /2010-04-01/..., Telnyx: /v2/..., control: /_sandbox/...)");
+    println!("Telnyx webhook public key: {}", sandbox.telnyx_public_key());
+    axum::serve(listener, sandbox.router::<()>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
 /// Parses the command line and runs the chosen subcommand.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -223,7 +258,7 @@ pub async fn main() -> ExitCode {
         Command::Worker { data_dir } => load(cli.config.as_deref(), None, data_dir.as_ref()),
         Command::Migrate | Command::Openapi { .. } => load(cli.config.as_deref(), None, None),
         Command::Dnc { command: DncCommand::Import(a) } => load(cli.config.as_deref(), None, a.data_dir.as_ref()),
-        Command::Bench { .. } => load(cli.config.as_deref(), None, None),
+        Command::Bench { .. } | Command::SandboxCarrier { .. } => load(cli.config.as_deref(), None, None),
     };
     let config = match config {
         Ok(c) => c,
@@ -243,6 +278,7 @@ pub async fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Dnc(args) } => bench_dnc(args),
         Command::Bench { what: BenchCommand::Import(args) } => bench_import(args).await,
         Command::Bench { what: BenchCommand::Gate(args) } => bench_gate(args),
+        Command::SandboxCarrier { port, seed, time_scale } => sandbox_carrier(&config, port, seed, time_scale).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -104,3 +104,42 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+impl From<outdial_infra::voice::VoiceError> for ApiError {
+    fn from(e: outdial_infra::voice::VoiceError) -> ApiError {
+        use outdial_infra::telephony::ErrorKind;
+        use outdial_infra::voice::VoiceError;
+        match e {
+            VoiceError::NotFound => ApiError::not_found("resource"),
+            VoiceError::Invalid(code, detail) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
+            VoiceError::Carrier(c) => {
+                let carrier_code = c.code.as_deref().map(|c| format!(" (carrier code {c})")).unwrap_or_default();
+                match c.kind {
+                    ErrorKind::Transient => ApiError::new(
+                        StatusCode::BAD_GATEWAY,
+                        "carrier_unavailable",
+                        format!("the carrier did not complete {}: {}; try again shortly", c.operation, c.detail),
+                    ),
+                    ErrorKind::Unauthorized => ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "carrier_credentials_refused",
+                        "the carrier refused the account's credentials; update them on the carrier account",
+                    ),
+                    ErrorKind::NotFound => ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "carrier_not_found",
+                        format!("the carrier does not know this resource: {}{carrier_code}", c.detail),
+                    ),
+                    ErrorKind::Rejected => ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "carrier_rejected",
+                        format!("the carrier refused the request: {}{carrier_code}", c.detail),
+                    ),
+                }
+            }
+            VoiceError::Repo(r) => r.into(),
+            VoiceError::Db(d) => ApiError::internal(d),
+            VoiceError::Secret(s) => ApiError::internal(s),
+        }
+    }
+}

@@ -50,6 +50,9 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "compliance", description = "The compliance gate, its audit log and settings"),
         (name = "imports", description = "CSV list imports with column mapping and progress"),
         (name = "events", description = "Realtime events (Server-Sent Events)"),
+        (name = "carriers", description = "Carrier accounts (Twilio, Telnyx, sandbox)"),
+        (name = "numbers", description = "Phone numbers, local presence, number health"),
+        (name = "calls", description = "Calls, texts and callback tasks"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -95,6 +98,9 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(compliance::router())
         .merge(imports::router())
         .merge(events::router())
+        .merge(carriers::router())
+        .merge(numbers::router())
+        .merge(calls::router())
 }
 
 /// Routes that stream their request body (no JSON limit, no idempotency buffering).
@@ -134,6 +140,8 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
         .route("/docs", get(docs::docs_page))
         .route("/", get(home))
+        .merge(webhooks::router())
+        .nest("/sandbox", state.sandbox.router())
         .fallback(not_found)
         .layer(from_fn(json_errors))
         .layer(DefaultBodyLimit::max(1024 * 1024))

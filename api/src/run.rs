@@ -81,7 +81,14 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
                 config.port
             )
         })?;
-        addr = Some(listener.local_addr()?);
+        let bound = listener.local_addr()?;
+        addr = Some(bound);
+        if config.port == 0 {
+            // Tests bind port 0: carriers must call back the port actually bound.
+            let public = format!("http://127.0.0.1:{}", bound.port());
+            let sandbox = config.sandbox_url.clone().unwrap_or_else(|| format!("{public}/sandbox"));
+            state.voice.set_urls(&public, &sandbox);
+        }
         let app = crate::app(state.clone());
         let mut rx = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
@@ -139,6 +146,8 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let tenant = tenants::create(&tx, "Demo Agency", now).await?;
     let user = users::create(&tx, DEMO_EMAIL, "Demo Owner", &hash, now).await?;
     members::add(&tx, &TenantId::parse(&tenant.id)?, &user.id, Role::Owner, now).await?;
+    outdial_infra::voice::accounts::create_default_sandbox(&tx, &state.voice, &TenantId::parse(&tenant.id)?, now)
+        .await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant.id, "demo agency created");
     Ok(())

@@ -31,6 +31,10 @@ pub struct AppState {
     pub national: Arc<dyn NationalRegistry>,
     /// The same registry, for status and atomic reloads.
     pub national_dnc: NationalDnc,
+    /// Carrier accounts, numbers, calls and webhooks.
+    pub voice: outdial_infra::voice::Voice,
+    /// The sandbox carrier served by this process under `/sandbox`.
+    pub sandbox: outdial_infra::sandbox::Sandbox,
 }
 
 impl AppState {
@@ -54,6 +58,15 @@ impl AppState {
         let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs);
         let mailer = Mailer::from_config(&config)?;
         let national_dnc = load_registry(&config)?;
+        let keyring = secret_keys(&config)?;
+        let sandbox_url = config.sandbox_url.clone().unwrap_or_else(|| format!("{}/sandbox", config.public_url));
+        let voice =
+            outdial_infra::voice::Voice::new(db.clone(), keyring, &config.public_url, &sandbox_url, events.clone());
+        let sandbox = outdial_infra::sandbox::Sandbox::new(outdial_infra::sandbox::SandboxConfig {
+            seed: config.sandbox_seed,
+            time_scale: config.sandbox_time_scale,
+            ..Default::default()
+        });
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -66,6 +79,8 @@ impl AppState {
             rules: Arc::new(RuleSet::us_default()),
             national: Arc::new(national_dnc.clone()),
             national_dnc,
+            voice,
+            sandbox,
         })
     }
 }
@@ -87,6 +102,25 @@ fn jwt_secret(config: &Config) -> anyhow::Result<String> {
     let secret = outdial_infra::auth::token::new_secret();
     std::fs::write(&path, &secret).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(secret)
+}
+
+/// The configured keyring, or one generated once into `<data_dir>/secret.keys`. Separate
+/// processes must share `OUTDIAL_SECRET_KEYS`.
+fn secret_keys(config: &Config) -> anyhow::Result<outdial_infra::secrets::Keyring> {
+    use outdial_infra::secrets::Keyring;
+    if let Some(spec) = &config.secret_keys {
+        return Ok(Keyring::parse(spec)?);
+    }
+    let path = config.data_dir.join("secret.keys");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Keyring::parse(existing.trim()).map_err(|e| {
+            anyhow::anyhow!("{} is not a valid keyring ({e}); restore it or set OUTDIAL_SECRET_KEYS", path.display())
+        });
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let spec = Keyring::generate("k1");
+    std::fs::write(&path, &spec).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(Keyring::parse(&spec)?)
 }
 
 /// Opens the National DNC snapshot when there is one. Without it the registry is empty with no

@@ -137,6 +137,26 @@ typed_id!(
     /// A compliance decision in the audit log.
     AuditId, "aud_", "audit entry"
 );
+typed_id!(
+    /// A carrier account (Twilio, Telnyx, or the sandbox speaking one of them).
+    CarrierAccountId, "car_", "carrier account"
+);
+typed_id!(
+    /// A phone number the tenant holds.
+    PhoneNumberId, "num_", "phone number"
+);
+typed_id!(
+    /// One call through a carrier.
+    CallId, "call_", "call"
+);
+typed_id!(
+    /// One text through a carrier.
+    MessageId, "msg_", "message"
+);
+typed_id!(
+    /// A follow-up task (a callback owed to a missed inbound caller).
+    TaskId, "task_", "task"
+);
 
 #[cfg(test)]
 mod tests {

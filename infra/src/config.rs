@@ -64,6 +64,14 @@ pub struct Config {
     pub job_lease_secs: i64,
     /// Test-only crash points (`crash_before_relay`, `crash_after_push`); see `queue::relay`.
     pub fault: Option<String>,
+    /// Keys that encrypt carrier credentials (`id:base64`, first is current); default:
+    /// generated once into the data dir.
+    pub secret_keys: Option<String>,
+    /// Where sandbox carrier accounts send their API calls (default: the one inside this process).
+    pub sandbox_url: Option<String>,
+    /// Multiplies the in-process sandbox carrier's simulated delays.
+    pub sandbox_time_scale: f64,
+    pub sandbox_seed: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -122,6 +130,22 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "how long a crashed worker's job waits before another takes it (default 60)",
     ),
     ("OUTDIAL_FAULT", "fault", "test-only crash point"),
+    (
+        "OUTDIAL_SECRET_KEYS",
+        "secret_keys",
+        "keys encrypting carrier credentials, `id:base64-32-bytes[,older...]`; default: generated into the data dir",
+    ),
+    (
+        "OUTDIAL_SANDBOX_URL",
+        "sandbox_url",
+        "base URL of the sandbox carrier (default: the one built into this process, under /sandbox)",
+    ),
+    (
+        "OUTDIAL_SANDBOX_TIME_SCALE",
+        "sandbox_time_scale",
+        "speed of the built-in sandbox carrier's simulated world: 1 = real time, 0.01 = 100x faster",
+    ),
+    ("OUTDIAL_SANDBOX_SEED", "sandbox_seed", "seed of the built-in sandbox carrier's outcomes (default 1)"),
 ];
 
 /// Raw key/value source: the TOML file first, the environment over it, then CLI flags over both.
@@ -254,6 +278,35 @@ impl Sources {
             .unwrap_or_else(|| data_dir.join("dnc").join("national.snap"));
         let job_lease_secs = int("OUTDIAL_JOB_LEASE_SECS", 60, 4, 3600)?;
         let fault = self.get("OUTDIAL_FAULT").map(str::to_owned);
+        let secret_keys = match self.get("OUTDIAL_SECRET_KEYS") {
+            Some(v) if crate::secrets::Keyring::parse(v).is_err() => {
+                return Err(bad(
+                    "OUTDIAL_SECRET_KEYS",
+                    "id:base64-of-32-bytes, comma-separated",
+                    "a malformed keyring",
+                ));
+            }
+            other => other.map(str::to_owned),
+        };
+        let sandbox_url = match self.get("OUTDIAL_SANDBOX_URL") {
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+                Some(v.trim_end_matches('/').to_owned())
+            }
+            Some(v) => return Err(bad("OUTDIAL_SANDBOX_URL", "an http:// or https:// URL", v)),
+            None => None,
+        };
+        let sandbox_time_scale = match self.get("OUTDIAL_SANDBOX_TIME_SCALE") {
+            None => 1.0,
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|f| (0.0001..=100.0).contains(f))
+                .ok_or_else(|| bad("OUTDIAL_SANDBOX_TIME_SCALE", "a number from 0.0001 to 100", v))?,
+        };
+        let sandbox_seed = match self.get("OUTDIAL_SANDBOX_SEED") {
+            None => 1,
+            Some(v) => v.parse::<u64>().map_err(|_| bad("OUTDIAL_SANDBOX_SEED", "a whole number", v))?,
+        };
         Ok(Config {
             host,
             port,
@@ -273,6 +326,10 @@ impl Sources {
             job_retry_base_ms,
             job_lease_secs,
             fault,
+            secret_keys,
+            sandbox_url,
+            sandbox_time_scale,
+            sandbox_seed,
         })
     }
 }

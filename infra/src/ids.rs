@@ -30,7 +30,12 @@ minters!(
     debt -> DebtId,
     suppression_list -> SuppressionListId,
     attempt -> AttemptId,
-    audit -> AuditId
+    audit -> AuditId,
+    carrier_account -> CarrierAccountId,
+    phone_number -> PhoneNumberId,
+    call -> CallId,
+    message -> MessageId,
+    task -> TaskId
 );
 
 /// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).

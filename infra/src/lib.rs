@@ -12,3 +12,7 @@ pub mod import;
 pub mod mail;
 pub mod metrics;
 pub mod queue;
+pub mod sandbox;
+pub mod secrets;
+pub mod telephony;
+pub mod voice;

@@ -6,6 +6,7 @@ mod m20261121_000001_create_tenancy;
 mod m20261121_000002_create_auth;
 mod m20261121_000003_create_jobs;
 mod m20261121_000004_create_contacts;
+mod m20261121_000005_create_telephony;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_create_auth::Migration),
             Box::new(m20261121_000003_create_jobs::Migration),
             Box::new(m20261121_000004_create_contacts::Migration),
+            Box::new(m20261121_000005_create_telephony::Migration),
         ]
     }
 }

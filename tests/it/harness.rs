@@ -113,6 +113,7 @@ pub async fn test_settings(backend: Backend, data_dir: &Path) -> Vec<(&'static s
         ("OUTDIAL_PORT", "0".to_owned()),
         ("OUTDIAL_DATA_DIR", data_dir.display().to_string()),
         ("OUTDIAL_DEMO", "false".to_owned()),
+        ("OUTDIAL_SANDBOX_TIME_SCALE", "0.02".to_owned()),
         ("OUTDIAL_LOG_FORMAT", "json".to_owned()),
         ("OUTDIAL_JOB_RETRY_BASE_MS", "50".to_owned()),
     ];
@@ -193,6 +194,11 @@ pub struct Owner {
 pub const PASSWORD: &str = "Correct-horse-42";
 
 impl TestApp {
+    /// The running application's state (voice services, sandbox carrier, database).
+    pub fn state(&self) -> &outdial_api::state::AppState {
+        &self.running.as_ref().expect("running").state
+    }
+
     pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
         let mut rb = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {

@@ -5,6 +5,7 @@
 mod harness;
 
 mod auth;
+mod carriers;
 mod compliance;
 mod compliance_cases;
 mod contacts;
@@ -15,4 +16,5 @@ mod jobs;
 mod openapi;
 mod ops;
 mod processes;
+mod spec;
 mod tenancy;

@@ -136,6 +136,8 @@ pub async fn signup(
     let user = users::create(&tx, email.as_str(), &name, &hash, now).await.map_err(ApiError::repo("user"))?;
     let tenant_id = TenantId::parse(&tenant.id).map_err(ApiError::internal)?;
     members::add(&tx, &tenant_id, &user.id, Role::Owner, now).await?;
+    // Every agency can try calling before it connects a carrier.
+    outdial_infra::voice::accounts::create_default_sandbox(&tx, &state.voice, &tenant_id, now).await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant.id, "agency signed up");
     Ok((StatusCode::CREATED, axum::Json(session(&state, &tenant_id, &user.id, None).await?)))

@@ -2,6 +2,8 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod calls;
+pub mod carriers;
 pub mod compliance;
 pub mod contacts;
 pub mod dnc;
@@ -14,9 +16,11 @@ pub mod jobs;
 pub mod lists;
 pub mod me;
 pub mod members;
+pub mod numbers;
 pub mod ops;
 pub mod teams;
 pub mod tenant;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use std::collections::BTreeMap;

@@ -56,7 +56,13 @@ owned!(
     suppression_entry,
     contact_attempt,
     compliance_setting,
-    compliance_audit
+    compliance_audit,
+    carrier_account,
+    phone_number,
+    call,
+    message,
+    carrier_event,
+    task
 );
 
 impl Global for tenant::Entity {}
@@ -66,6 +72,8 @@ impl Global for password_reset::Entity {}
 impl Global for invitation::Entity {}
 impl Global for api_key::Entity {}
 impl Global for job::Entity {}
+/// Carrier webhooks name an account id; the tenant comes from that row.
+impl Global for carrier_account::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

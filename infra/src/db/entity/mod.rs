@@ -1,6 +1,9 @@
 //! sea-orm entities, one table a file. Only `db::scope` may start a query on them.
 
 pub mod api_key;
+pub mod call;
+pub mod carrier_account;
+pub mod carrier_event;
 pub mod compliance_audit;
 pub mod compliance_setting;
 pub mod consent;
@@ -19,10 +22,13 @@ pub mod job;
 pub mod list;
 pub mod list_member;
 pub mod membership;
+pub mod message;
 pub mod password_reset;
+pub mod phone_number;
 pub mod refresh_token;
 pub mod suppression_entry;
 pub mod suppression_list;
+pub mod task;
 pub mod team;
 pub mod team_member;
 pub mod tenant;

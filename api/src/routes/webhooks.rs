@@ -1,0 +1,89 @@
+//! Carrier webhooks: `/webhooks/twilio/{account}/{hook}` and `/webhooks/telnyx/{account}`.
+//! Not part of the public API document: carriers call them, signed.
+
+use crate::{error::ApiError, state::AppState};
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use outdial_infra::telephony::twilio::wire::Hook as TwilioHook;
+use outdial_infra::voice::ingest::{self, Hook, Incoming, IngestError, Reply};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/webhooks/twilio/{account}/{hook}", post(twilio_webhook))
+        .route("/webhooks/telnyx/{account}", post(telnyx_webhook))
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn answer(result: Result<Reply, IngestError>) -> Response {
+    match result {
+        Ok(Reply::Empty) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Reply::Twiml(xml)) => ([(header::CONTENT_TYPE, "text/xml")], xml).into_response(),
+        Err(IngestError::UnknownAccount) => {
+            ApiError::new(StatusCode::NOT_FOUND, "carrier_account_not_found", "no such carrier account").into_response()
+        }
+        Err(IngestError::Forbidden(e)) => {
+            ApiError::new(StatusCode::FORBIDDEN, "invalid_signature", e.to_string()).into_response()
+        }
+        Err(IngestError::Malformed(d)) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_webhook", d).into_response()
+        }
+        Err(IngestError::Internal(e)) => ApiError::internal(e).into_response(),
+    }
+}
+
+async fn twilio_webhook(
+    State(state): State<AppState>,
+    Path((account, hook)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(hook) = TwilioHook::parse(&hook) else {
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such webhook").into_response();
+    };
+    // Twilio signs the URL it was given: our public URL plus this path and query.
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = format!("{}{path_and_query}", state.voice.public_url());
+    let call_hint = uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("call=")).map(str::to_owned));
+    let req = Incoming {
+        account_id: &account,
+        hook: Hook::Twilio(hook),
+        url,
+        call_hint,
+        twilio_signature: header(&headers, "x-twilio-signature"),
+        telnyx_timestamp: None,
+        telnyx_signature: None,
+        body: &body,
+        now: chrono::Utc::now(),
+    };
+    answer(ingest::ingest(&state.voice, req).await)
+}
+
+async fn telnyx_webhook(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = Incoming {
+        account_id: &account,
+        hook: Hook::Telnyx,
+        url: String::new(),
+        call_hint: None,
+        twilio_signature: None,
+        telnyx_timestamp: header(&headers, "telnyx-timestamp"),
+        telnyx_signature: header(&headers, "telnyx-signature-ed25519"),
+        body: &body,
+        now: chrono::Utc::now(),
+    };
+    answer(ingest::ingest(&state.voice, req).await)
+}

@@ -1,0 +1,126 @@
+//! TwiML documents Outdial answers with. Built as text with every attribute and body escaped.
+
+/// Escapes text for an XML attribute or element body.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One TwiML verb.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verb {
+    /// Spoken text (consent announcement, safe-harbor message when there is no audio file).
+    Say(String),
+    Play(String),
+    Pause(u32),
+    /// Join the agent's conference; the lead starts talking to the agent at once.
+    Conference {
+        name: String,
+        record: bool,
+        status_url: Option<String>,
+    },
+    /// Start real-time transcription to a callback.
+    StartTranscription {
+        callback_url: String,
+    },
+    /// Fork the audio to a WebSocket (unidirectional).
+    StartStream {
+        url: String,
+    },
+    /// Leave a voicemail: record after the prompt.
+    Record {
+        action_url: String,
+        max_secs: u32,
+    },
+    Hangup,
+}
+
+/// A TwiML `<Response>` of these verbs, in order.
+pub fn response(verbs: &[Verb]) -> String {
+    let mut x = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><Response>"#);
+    for verb in verbs {
+        match verb {
+            Verb::Say(text) => x.push_str(&format!("<Say>{}</Say>", esc(text))),
+            Verb::Play(url) => x.push_str(&format!("<Play>{}</Play>", esc(url))),
+            Verb::Pause(secs) => x.push_str(&format!(r#"<Pause length="{secs}"/>"#)),
+            Verb::Conference { name, record, status_url } => {
+                x.push_str("<Dial");
+                if *record {
+                    x.push_str(r#" record="record-from-answer-dual""#);
+                }
+                x.push_str(r#"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false""#);
+                if let Some(url) = status_url {
+                    x.push_str(&format!(r#" statusCallback="{}""#, esc(url)));
+                }
+                x.push_str(&format!(">{}</Conference></Dial>", esc(name)));
+            }
+            Verb::StartTranscription { callback_url } => x.push_str(&format!(
+                r#"<Start><Transcription statusCallbackUrl="{}" track="both_tracks" partialResults="false"/></Start>"#,
+                esc(callback_url)
+            )),
+            Verb::StartStream { url } => x.push_str(&format!(r#"<Start><Stream url="{}"/></Start>"#, esc(url))),
+            Verb::Record { action_url, max_secs } => {
+                x.push_str(&format!(r#"<Record action="{}" maxLength="{max_secs}" playBeep="true"/>"#, esc(action_url)))
+            }
+            Verb::Hangup => x.push_str("<Hangup/>"),
+        }
+    }
+    x.push_str("</Response>");
+    x
+}
+
+/// The lead joins the agent's conference, after the recording notice where one is required.
+pub fn bridge_to_agent(conference: &str, consent_notice: Option<&str>, record: bool) -> String {
+    let mut verbs = Vec::new();
+    if let Some(notice) = consent_notice {
+        verbs.push(Verb::Say(notice.to_owned()));
+    }
+    verbs.push(Verb::Conference { name: conference.to_owned(), record, status_url: None });
+    response(&verbs)
+}
+
+/// The safe-harbor message for an answered call with no agent free, then hang up.
+pub fn safe_harbor(audio_url: Option<&str>, text: &str) -> String {
+    let first = match audio_url {
+        Some(url) => Verb::Play(url.to_owned()),
+        None => Verb::Say(text.to_owned()),
+    };
+    response(&[first, Verb::Hangup])
+}
+
+/// Voicemail drop after the beep, then hang up.
+pub fn voicemail_drop(audio_url: &str) -> String {
+    response(&[Verb::Play(audio_url.to_owned()), Verb::Hangup])
+}
+
+/// Ends the call.
+pub fn hangup() -> String {
+    response(&[Verb::Hangup])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_orders_verbs() {
+        let x = bridge_to_agent("agent <1> & co", Some("This call may be recorded."), true);
+        assert_eq!(
+            x,
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call may be recorded.</Say><Dial record="record-from-answer-dual"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false">agent &lt;1&gt; &amp; co</Conference></Dial></Response>"#
+        );
+        assert!(
+            voicemail_drop("https://x/vm.mp3?a=1&b=2").contains("<Play>https://x/vm.mp3?a=1&amp;b=2</Play><Hangup/>")
+        );
+    }
+}

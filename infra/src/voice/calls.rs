@@ -1,0 +1,150 @@
+//! Placing calls and acting on them. The call row is written before the carrier is asked, so
+//! a webhook that arrives before the carrier's answer still finds its call (by our id in the
+//! callback URL or `client_state`).
+
+use super::{Voice, VoiceError, accounts};
+use crate::db::{entity::call, scope};
+use crate::telephony::{AmdMode, CallAction, CallbackUrls, Carrier, PlaceCall};
+use chrono::{DateTime, Utc};
+use outdial_domain::{call_flow::CallPlan, contacts::Phone, ids::TenantId};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+
+/// An outbound call to place.
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub account_id: String,
+    pub number_id: Option<String>,
+    pub from: Phone,
+    pub to: Phone,
+    pub amd: AmdMode,
+    pub ring_timeout_secs: u32,
+    pub plan: CallPlan,
+}
+
+/// Places a call and returns its row (status `queued` until the carrier reports progress).
+pub async fn place(
+    voice: &Voice,
+    tenant: &TenantId,
+    new: NewCall,
+    now: DateTime<Utc>,
+) -> Result<call::Model, VoiceError> {
+    let account = accounts::get(&voice.db, tenant, &new.account_id).await?;
+    let carrier = voice.carrier(&account)?;
+    let id = crate::ids::call().to_string();
+    let model = call::Model {
+        tenant_id: tenant.to_string(),
+        id: id.clone(),
+        account_id: account.id.clone(),
+        number_id: new.number_id.clone(),
+        provider_call_id: None,
+        direction: "outbound".into(),
+        from_e164: new.from.as_str().into(),
+        to_e164: new.to.as_str().into(),
+        status: "queued".into(),
+        answered_by: None,
+        plan: serde_json::to_string(&new.plan).expect("plans serialize"),
+        hangup_source: None,
+        duration_secs: None,
+        voicemail_dropped: false,
+        last_error: None,
+        created_at: now,
+        answered_at: None,
+        ended_at: None,
+        updated_at: now,
+    };
+    call::Entity::insert(call::ActiveModel::from(model.clone()).reset_all()).exec_without_returning(&voice.db).await?;
+    let base = voice.hook_base(&account);
+    let request = PlaceCall {
+        to: new.to,
+        from: new.from,
+        amd: new.amd,
+        ring_timeout_secs: new.ring_timeout_secs,
+        time_limit_secs: Some(4 * 3600),
+        urls: CallbackUrls {
+            answer: format!("{base}/voice?call={id}"),
+            status: if account.provider == "twilio" { format!("{base}/status?call={id}") } else { base.clone() },
+            amd: format!("{base}/amd?call={id}"),
+        },
+        client_state: id.clone(),
+        idempotency_key: id.clone(),
+    };
+    match carrier.place_call(&request).await {
+        Ok(placed) => {
+            // A webhook may have filled it in already.
+            scope::update_many::<call::Entity>(tenant)
+                .col_expr(call::Column::ProviderCallId, Expr::value(placed.provider_call_id.clone()))
+                .filter(call::Column::Id.eq(&id))
+                .filter(call::Column::ProviderCallId.is_null())
+                .exec(&voice.db)
+                .await?;
+            get(&voice.db, tenant, &id).await
+        }
+        Err(e) => {
+            scope::update_many::<call::Entity>(tenant)
+                .col_expr(call::Column::Status, Expr::value("failed"))
+                .col_expr(call::Column::LastError, Expr::value(e.to_string()))
+                .col_expr(call::Column::EndedAt, Expr::value(now))
+                .filter(call::Column::Id.eq(&id))
+                .exec(&voice.db)
+                .await?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Runs an action on a live call; a failure is recorded on the call so it is never silent.
+pub async fn act(voice: &Voice, call: &call::Model, action: &CallAction, command_id: &str) -> Result<(), VoiceError> {
+    let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
+    let account = accounts::get(&voice.db, &tenant, &call.account_id).await?;
+    let carrier = voice.carrier(&account)?;
+    let Some(provider_id) = call.provider_call_id.clone() else {
+        return Err(VoiceError::Invalid("call_not_started", "the carrier has not accepted this call yet".into()));
+    };
+    if let Err(e) = carrier.act(&provider_id, action, command_id).await {
+        tracing::warn!(call = %call.id, action = action.name(), error = %e, "call action failed");
+        scope::update_many::<call::Entity>(&tenant)
+            .col_expr(call::Column::LastError, Expr::value(format!("{}: {e}", action.name())))
+            .filter(call::Column::Id.eq(&call.id))
+            .exec(&voice.db)
+            .await?;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<call::Model, VoiceError> {
+    scope::find::<call::Entity>(tenant).filter(call::Column::Id.eq(id)).one(conn).await?.ok_or(VoiceError::NotFound)
+}
+
+/// Newest first.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    page: &crate::db::repo::Page,
+) -> Result<(Vec<call::Model>, Option<String>), VoiceError> {
+    let mut q = scope::find::<call::Entity>(tenant);
+    if let Some(c) = &page.cursor {
+        q = q.filter(call::Column::Id.lt(c.as_str()));
+    }
+    let rows = q.order_by_desc(call::Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(page.finish(rows, |r| r.id.clone()))
+}
+
+/// The plan stored with a call (an inbound call has none).
+pub fn plan_of(call: &call::Model) -> Option<CallPlan> {
+    serde_json::from_str(&call.plan).ok()
+}
+
+/// Marks that the voicemail went out (once).
+pub async fn mark_voicemail<C: ConnectionTrait>(conn: &C, call: &call::Model) -> Result<bool, VoiceError> {
+    let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
+    let res = scope::update_many::<call::Entity>(&tenant)
+        .col_expr(call::Column::VoicemailDropped, Expr::value(true))
+        .filter(call::Column::Id.eq(&call.id))
+        .filter(call::Column::VoicemailDropped.eq(false))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

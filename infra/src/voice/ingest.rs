@@ -1,0 +1,480 @@
+//! Carrier webhooks: verified, recorded once (deduplicated on the carrier's event id), applied
+//! to the call or message without ever moving it backwards (late, reordered events are kept in
+//! the log but change nothing), published, and answered — with TwiML where Twilio waits for it,
+//! or with Call Control actions.
+
+use super::{Credentials, Voice, VoiceError, accounts, calls, numbers};
+use crate::db::entity::{call, carrier_account, carrier_event, message, phone_number, task};
+use crate::db::scope;
+use crate::events::Event;
+use crate::telephony::{
+    AmdResult, CallAction, CallStatus, CarrierEvent, EventKind, HangupSource, MessageStatus, WebhookError, telnyx,
+    twilio,
+};
+use chrono::{DateTime, Utc};
+use outdial_domain::call_flow::{self, Command, Detected, HumanAction, Moment};
+use outdial_domain::ids::TenantId;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::OnConflict,
+};
+use serde_json::json;
+
+/// Which endpoint a webhook came to.
+#[derive(Debug, Clone, Copy)]
+pub enum Hook {
+    Twilio(twilio::wire::Hook),
+    Telnyx,
+}
+
+/// A webhook as received.
+pub struct Incoming<'a> {
+    pub account_id: &'a str,
+    pub hook: Hook,
+    /// The full URL the carrier requested (our public URL + path + query).
+    pub url: String,
+    /// Our call id from the callback URL (`?call=`), when we put one there.
+    pub call_hint: Option<String>,
+    pub twilio_signature: Option<&'a str>,
+    pub telnyx_timestamp: Option<&'a str>,
+    pub telnyx_signature: Option<&'a str>,
+    pub body: &'a [u8],
+    pub now: DateTime<Utc>,
+}
+
+/// What to answer the carrier.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reply {
+    Empty,
+    Twiml(String),
+}
+
+/// Why a webhook was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("no such carrier account")]
+    UnknownAccount,
+    #[error("{0}")]
+    Forbidden(WebhookError),
+    #[error("{0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Internal(#[from] VoiceError),
+}
+
+impl From<sea_orm::DbErr> for IngestError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        IngestError::Internal(e.into())
+    }
+}
+
+/// Verifies, records, applies and answers one webhook.
+pub async fn ingest(voice: &Voice, req: Incoming<'_>) -> Result<Reply, IngestError> {
+    let account = match accounts::by_id_for_webhook(&voice.db, req.account_id).await {
+        Ok(a) => a,
+        Err(VoiceError::NotFound) => return Err(IngestError::UnknownAccount),
+        Err(e) => return Err(e.into()),
+    };
+    let event = verify_and_parse(voice, &account, &req)?;
+    let tenant = TenantId::parse(&account.tenant_id).map_err(|_| IngestError::UnknownAccount)?;
+    let txn = voice.db.begin().await?;
+    let event_id = crate::ids::raw("cev_");
+    let mut call_row = find_call(&txn, &tenant, &account, &event, req.call_hint.as_deref()).await?;
+    if call_row.is_none() && event.kind == EventKind::IncomingCall {
+        call_row = Some(incoming_call(&txn, &tenant, &account, &event, req.now).await?);
+    }
+    let inserted = carrier_event::Entity::insert(carrier_event::ActiveModel {
+        tenant_id: Set(tenant.to_string()),
+        id: Set(event_id),
+        account_id: Set(account.id.clone()),
+        event_key: Set(event.key.clone()),
+        kind: Set(event.kind.name()),
+        subject_id: Set(event.subject_id.clone()),
+        call_id: Set(call_row.as_ref().map(|c| c.id.clone())),
+        body: Set(String::from_utf8_lossy(req.body).into_owned()),
+        received_at: Set(req.now),
+    })
+    .on_conflict(
+        OnConflict::columns([carrier_event::Column::AccountId, carrier_event::Column::EventKey])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        // Seen before: nothing to apply. Twilio still waits for TwiML on a repeated request.
+        txn.rollback().await?;
+        return Ok(match (&req.hook, &call_row) {
+            (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, &event, &account)),
+            _ => Reply::Empty,
+        });
+    }
+    let applied = match &call_row {
+        Some(c) => Some(apply_to_call(&txn, c, &event, req.now).await?),
+        None => {
+            apply_to_message(&txn, &tenant, &account, &event, req.now).await?;
+            None
+        }
+    };
+    txn.commit().await?;
+    if let Some(c) = &applied {
+        let data =
+            json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
+        let _ = voice.events.publish(Event { tenant_id: tenant.to_string(), kind: "call.updated".into(), data }).await;
+        if c.ended_at.is_some() && matches!(event.kind, EventKind::Status { .. }) {
+            if let Some(number_id) = &c.number_id {
+                numbers::refresh_health(&voice.db, &tenant, number_id, req.now.date_naive()).await?;
+            }
+        }
+    } else {
+        let data = json!({ "subject": event.subject_id, "event": event.kind.name() });
+        let _ =
+            voice.events.publish(Event { tenant_id: tenant.to_string(), kind: "message.updated".into(), data }).await;
+    }
+    let Some(c) = applied else { return Ok(Reply::Empty) };
+    if let Hook::Twilio(twilio::wire::Hook::Voice) = req.hook {
+        return Ok(Reply::Twiml(twiml_for(voice, &c, &event, &account)));
+    }
+    if let Some((action, vm)) = command_for(voice, &c, &event, &account) {
+        if vm && !calls::mark_voicemail(&voice.db, &c).await? {
+            return Ok(Reply::Empty);
+        }
+        let voice = voice.clone();
+        let command_id = event.key.clone();
+        // Answer the carrier now; the action follows (its failure is recorded on the call).
+        tokio::spawn(async move {
+            let _ = calls::act(&voice, &c, &action, &command_id).await;
+        });
+    }
+    Ok(Reply::Empty)
+}
+
+fn verify_and_parse(
+    voice: &Voice,
+    account: &carrier_account::Model,
+    req: &Incoming<'_>,
+) -> Result<CarrierEvent, IngestError> {
+    match (voice.credentials(account)?, req.hook) {
+        (Credentials::Twilio(creds), Hook::Twilio(hook)) => {
+            let params: Vec<(String, String)> = if req.url.contains("bodySHA256=") {
+                vec![]
+            } else {
+                serde_urlencoded::from_bytes(req.body)
+                    .map_err(|_| IngestError::Malformed("the body is not a form".into()))?
+            };
+            let sig = req.twilio_signature.ok_or(IngestError::Forbidden(WebhookError::MissingSignature))?;
+            if !twilio::signature::verify(&creds.auth_token, &req.url, &params, req.body, sig) {
+                return Err(IngestError::Forbidden(WebhookError::BadSignature));
+            }
+            twilio::wire::parse_callback(hook, &params).map_err(|e| IngestError::Malformed(e.to_string()))
+        }
+        (Credentials::Telnyx(creds), Hook::Telnyx) => {
+            telnyx::signature::verify(
+                &creds.public_key,
+                req.telnyx_timestamp,
+                req.telnyx_signature,
+                req.body,
+                req.now.timestamp(),
+            )
+            .map_err(IngestError::Forbidden)?;
+            telnyx::wire::parse_event(req.body).map_err(|e| IngestError::Malformed(e.to_string()))
+        }
+        _ => Err(IngestError::UnknownAccount),
+    }
+}
+
+async fn find_call<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    account: &carrier_account::Model,
+    event: &CarrierEvent,
+    hint: Option<&str>,
+) -> Result<Option<call::Model>, IngestError> {
+    if matches!(event.kind, EventKind::MessageStatus { .. } | EventKind::MessageReceived { .. }) {
+        return Ok(None);
+    }
+    let ours = hint.or(event.client_state.as_deref()).filter(|id| id.starts_with("call_"));
+    let mut q = scope::find::<call::Entity>(tenant).filter(call::Column::AccountId.eq(&account.id));
+    q = match ours {
+        Some(id) => q.filter(call::Column::Id.eq(id)),
+        None => q.filter(call::Column::ProviderCallId.eq(&event.subject_id)),
+    };
+    Ok(q.one(conn).await?)
+}
+
+async fn incoming_call<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    account: &carrier_account::Model,
+    event: &CarrierEvent,
+    now: DateTime<Utc>,
+) -> Result<call::Model, IngestError> {
+    let to = event.to.clone().unwrap_or_default();
+    let number = scope::find::<phone_number::Entity>(tenant)
+        .filter(phone_number::Column::E164.eq(&to))
+        .filter(phone_number::Column::Status.eq("active"))
+        .one(conn)
+        .await?;
+    let model = call::Model {
+        tenant_id: tenant.to_string(),
+        id: crate::ids::call().to_string(),
+        account_id: account.id.clone(),
+        number_id: number.as_ref().map(|n| n.id.clone()),
+        provider_call_id: Some(event.subject_id.clone()),
+        direction: "inbound".into(),
+        from_e164: event.from.clone().unwrap_or_default(),
+        to_e164: to,
+        status: "ringing".into(),
+        answered_by: None,
+        plan: "{}".into(),
+        hangup_source: None,
+        duration_secs: None,
+        voicemail_dropped: false,
+        last_error: None,
+        created_at: now,
+        answered_at: None,
+        ended_at: None,
+        updated_at: now,
+    };
+    call::Entity::insert(call::ActiveModel::from(model.clone()).reset_all()).exec_without_returning(conn).await?;
+    // No agent session can take it yet (agents arrive with the dialer): the caller goes to
+    // voicemail and the team owes a callback.
+    task::Entity::insert(task::ActiveModel::from(task::Model {
+        tenant_id: tenant.to_string(),
+        id: crate::ids::task().to_string(),
+        kind: "callback".into(),
+        phone: model.from_e164.clone(),
+        number_id: model.number_id.clone(),
+        call_id: Some(model.id.clone()),
+        team_id: number.and_then(|n| n.team_id),
+        note: Some("Missed inbound call".into()),
+        status: "open".into(),
+        due_at: now,
+        created_at: now,
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(model)
+}
+
+fn rank(status: &str) -> u8 {
+    CallStatus::parse(status).map(CallStatus::rank).unwrap_or(0)
+}
+
+async fn apply_to_call<C: ConnectionTrait>(
+    conn: &C,
+    current: &call::Model,
+    event: &CarrierEvent,
+    now: DateTime<Utc>,
+) -> Result<call::Model, IngestError> {
+    let mut m: call::ActiveModel = current.clone().into();
+    if current.provider_call_id.is_none() {
+        m.provider_call_id = Set(Some(event.subject_id.clone()));
+    }
+    let answered = |m: &mut call::ActiveModel| {
+        if current.answered_at.is_none() {
+            m.answered_at = Set(Some(event.occurred_at.unwrap_or(now)));
+        }
+    };
+    match &event.kind {
+        EventKind::Status { status, duration_secs, hangup } => {
+            if status.rank() > rank(&current.status) {
+                m.status = Set(status.as_str().into());
+                if *status == CallStatus::InProgress {
+                    answered(&mut m);
+                }
+                if status.is_final() {
+                    m.ended_at = Set(Some(event.occurred_at.unwrap_or(now)));
+                    m.duration_secs = Set(duration_secs.map(|d| i32::try_from(d).unwrap_or(i32::MAX)));
+                    let source = match hangup {
+                        Some(HangupSource::Caller) => Some("us"),
+                        Some(HangupSource::Callee) => Some("them"),
+                        _ => None,
+                    };
+                    m.hangup_source = Set(source.map(str::to_owned));
+                }
+            }
+        }
+        EventKind::Answered { answered_by } => {
+            if rank(&current.status) < CallStatus::InProgress.rank() {
+                m.status = Set(CallStatus::InProgress.as_str().into());
+            }
+            answered(&mut m);
+            if let Some(by) = answered_by {
+                m.answered_by = Set(Some(by.as_str().into()));
+            }
+        }
+        EventKind::Amd { result, .. } => {
+            // Greeting results refine an earlier "machine"; nothing overrides "human".
+            let keep = current.answered_by.as_deref() == Some("human");
+            if !keep {
+                m.answered_by = Set(Some(result.as_str().into()));
+            }
+        }
+        _ => {}
+    }
+    m.updated_at = Set(now);
+    Ok(m.update(conn).await?)
+}
+
+async fn apply_to_message<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    account: &carrier_account::Model,
+    event: &CarrierEvent,
+    now: DateTime<Utc>,
+) -> Result<(), IngestError> {
+    match &event.kind {
+        EventKind::MessageStatus { status, error_code } => {
+            let row = scope::find::<message::Entity>(tenant)
+                .filter(message::Column::AccountId.eq(&account.id))
+                .filter(message::Column::ProviderMessageId.eq(&event.subject_id))
+                .one(conn)
+                .await?;
+            if let Some(row) = row {
+                let current = message_rank(&row.status);
+                if status.rank() > current {
+                    let mut m: message::ActiveModel = row.into();
+                    m.status = Set(status.as_str().into());
+                    m.error_code = Set(error_code.clone());
+                    m.updated_at = Set(now);
+                    m.update(conn).await?;
+                }
+            }
+        }
+        EventKind::MessageReceived { body } => {
+            let to = event.to.clone().unwrap_or_default();
+            let number = scope::find::<phone_number::Entity>(tenant)
+                .filter(phone_number::Column::E164.eq(&to))
+                .one(conn)
+                .await?;
+            message::Entity::insert(message::ActiveModel::from(message::Model {
+                tenant_id: tenant.to_string(),
+                id: crate::ids::message().to_string(),
+                account_id: account.id.clone(),
+                number_id: number.map(|n| n.id),
+                provider_message_id: Some(event.subject_id.clone()),
+                direction: "inbound".into(),
+                from_e164: event.from.clone().unwrap_or_default(),
+                to_e164: to,
+                body: body.clone(),
+                status: MessageStatus::Received.as_str().into(),
+                error_code: None,
+                created_at: now,
+                updated_at: now,
+            }))
+            .on_conflict(
+                OnConflict::columns([message::Column::AccountId, message::Column::ProviderMessageId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn message_rank(s: &str) -> u8 {
+    match s {
+        "queued" => 0,
+        "sending" => 1,
+        "sent" => 2,
+        _ => 3,
+    }
+}
+
+fn detected(result: AmdResult) -> Detected {
+    match result {
+        AmdResult::Human => Detected::Human,
+        AmdResult::Machine => Detected::Machine,
+        AmdResult::MachineBeep | AmdResult::MachineEnd => Detected::GreetingOver,
+        AmdResult::Fax => Detected::Fax,
+        AmdResult::Unknown => Detected::Unknown,
+    }
+}
+
+const VOICEMAIL_PROMPT: &str =
+    "Sorry we missed your call. Please leave a message after the tone and we will call you back.";
+
+/// The TwiML answer to a Twilio voice request.
+fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &carrier_account::Model) -> String {
+    use twilio::twiml::{self, Verb};
+    if c.direction == "inbound" {
+        let action = format!("{}/recording?call={}", voice.hook_base(account), c.id);
+        return twiml::response(&[
+            Verb::Say(VOICEMAIL_PROMPT.into()),
+            Verb::Record { action_url: action, max_secs: 120 },
+            Verb::Hangup,
+        ]);
+    }
+    let Some(plan) = calls::plan_of(c) else { return twiml::hangup() };
+    let moment = match &event.kind {
+        EventKind::Answered { answered_by: Some(by) } => Moment::Detected(detected(*by)),
+        _ => Moment::Answered,
+    };
+    match call_flow::decide(&plan, moment) {
+        Command::Wait => twiml::response(&[Verb::Pause(60)]),
+        Command::Connect(HumanAction::Conference { name }) => {
+            twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), plan.record)
+        }
+        Command::Connect(HumanAction::SafeHarbor { text, audio_url }) => {
+            twiml::safe_harbor(audio_url.as_deref(), &text)
+        }
+        Command::Connect(HumanAction::Hold) => twiml::response(&[Verb::Pause(600)]),
+        Command::Connect(_) | Command::Hangup => twiml::hangup(),
+        Command::DropVoicemail { audio_url } => twiml::voicemail_drop(&audio_url),
+    }
+}
+
+/// The Call Control action (or TwiML update) an event calls for, and whether it drops the
+/// voicemail (done once per call).
+fn command_for(
+    voice: &Voice,
+    c: &call::Model,
+    event: &CarrierEvent,
+    account: &carrier_account::Model,
+) -> Option<(CallAction, bool)> {
+    let telnyx = account.provider == "telnyx";
+    if c.direction == "inbound" {
+        return match &event.kind {
+            EventKind::IncomingCall if telnyx => Some((CallAction::Answer, false)),
+            EventKind::Status { status: CallStatus::InProgress, .. } if telnyx => {
+                Some((CallAction::Speak { text: VOICEMAIL_PROMPT.into() }, false))
+            }
+            EventKind::SpeakEnded if telnyx => Some((CallAction::StartRecording { dual_channel: false }, false)),
+            _ => None,
+        };
+    }
+    let plan = calls::plan_of(c)?;
+    let moment = match &event.kind {
+        // Twilio's answer is handled by the TwiML reply.
+        EventKind::Status { status: CallStatus::InProgress, .. } if telnyx => Moment::Answered,
+        EventKind::Amd { result, .. } => Moment::Detected(detected(*result)),
+        EventKind::PlaybackEnded | EventKind::SpeakEnded if telnyx => return Some((CallAction::Hangup, false)),
+        _ => return None,
+    };
+    let _ = voice;
+    match call_flow::decide(&plan, moment) {
+        Command::Wait => None,
+        Command::Hangup => Some((CallAction::Hangup, false)),
+        Command::DropVoicemail { audio_url } => Some((CallAction::Play { audio_url }, true)),
+        Command::Connect(HumanAction::Conference { name }) if !telnyx => Some((
+            CallAction::Twiml {
+                twiml: twilio::twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), plan.record),
+            },
+            false,
+        )),
+        Command::Connect(HumanAction::Bridge { call_id }) if telnyx => {
+            Some((CallAction::Bridge { other_call_id: call_id }, false))
+        }
+        Command::Connect(HumanAction::SafeHarbor { text, audio_url }) => Some(match (telnyx, audio_url) {
+            (true, Some(url)) => (CallAction::Play { audio_url: url }, false),
+            (true, None) => (CallAction::Speak { text }, false),
+            (false, url) => (CallAction::Twiml { twiml: twilio::twiml::safe_harbor(url.as_deref(), &text) }, false),
+        }),
+        Command::Connect(HumanAction::Hold) => None,
+        Command::Connect(_) => Some((CallAction::Hangup, false)),
+    }
+}

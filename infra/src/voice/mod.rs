@@ -1,0 +1,134 @@
+//! Calls, texts and numbers on top of the carrier adapters: carrier accounts with encrypted
+//! credentials, verified and deduplicated webhooks applied to calls, number buying and
+//! health, local-presence caller ID, inbound calls.
+
+pub mod accounts;
+pub mod calls;
+pub mod ingest;
+pub mod numbers;
+
+use crate::db::entity::carrier_account;
+use crate::events::EventBus;
+use crate::secrets::Keyring;
+use crate::telephony::{
+    AnyCarrier, Provider,
+    telnyx::{self, TelnyxClient, TelnyxCredentials},
+    twilio::{self, TwilioClient, TwilioCredentials},
+};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Decrypted credentials of one account.
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    Twilio(TwilioCredentials),
+    Telnyx(TelnyxCredentials),
+}
+
+/// Everything the voice services need, cheap to clone.
+#[derive(Clone)]
+pub struct Voice {
+    pub db: DatabaseConnection,
+    pub keyring: Keyring,
+    /// Where carriers reach our webhooks, and where sandbox accounts send their API calls
+    /// (known once the listener is bound).
+    urls: Arc<std::sync::RwLock<(String, String)>>,
+    pub events: EventBus,
+    adapters: Arc<Mutex<HashMap<String, (chrono::DateTime<chrono::Utc>, AnyCarrier)>>>,
+}
+
+/// Why a voice operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VoiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    #[error(transparent)]
+    Carrier(#[from] crate::telephony::CarrierError),
+    #[error(transparent)]
+    Repo(#[from] crate::db::repo::RepoError),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
+}
+
+impl Voice {
+    pub fn new(
+        db: DatabaseConnection,
+        keyring: Keyring,
+        public_url: &str,
+        sandbox_url: &str,
+        events: EventBus,
+    ) -> Voice {
+        Voice {
+            db,
+            keyring,
+            urls: Arc::new(std::sync::RwLock::new((
+                public_url.trim_end_matches('/').to_owned(),
+                sandbox_url.trim_end_matches('/').to_owned(),
+            ))),
+            events,
+            adapters: Arc::default(),
+        }
+    }
+
+    /// Sets the URLs once the listener's address is known.
+    pub fn set_urls(&self, public_url: &str, sandbox_url: &str) {
+        *self.urls.write().unwrap_or_else(|p| p.into_inner()) =
+            (public_url.trim_end_matches('/').to_owned(), sandbox_url.trim_end_matches('/').to_owned());
+    }
+
+    pub fn public_url(&self) -> String {
+        self.urls.read().unwrap_or_else(|p| p.into_inner()).0.clone()
+    }
+
+    pub fn sandbox_url(&self) -> String {
+        self.urls.read().unwrap_or_else(|p| p.into_inner()).1.clone()
+    }
+
+    /// Opens an account's credentials.
+    pub fn credentials(&self, account: &carrier_account::Model) -> Result<Credentials, VoiceError> {
+        let plain = self.keyring.open(&account.key_id, &account.credentials, &account.id)?;
+        let bad = |_| VoiceError::Invalid("corrupt_credentials", "the stored credentials cannot be read".into());
+        Ok(match Provider::parse(&account.provider) {
+            Some(Provider::Twilio) => Credentials::Twilio(serde_json::from_slice(&plain).map_err(bad)?),
+            _ => Credentials::Telnyx(serde_json::from_slice(&plain).map_err(bad)?),
+        })
+    }
+
+    /// The adapter for an account (kept between calls so rate limits and connections persist).
+    pub fn carrier(&self, account: &carrier_account::Model) -> Result<AnyCarrier, VoiceError> {
+        if let Some((stamp, c)) = self.adapters.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id) {
+            if *stamp == account.updated_at {
+                return Ok(c.clone());
+            }
+        }
+        let base = match (&account.base_url, account.sandbox) {
+            (_, true) => self.sandbox_url(),
+            (Some(b), false) => b.clone(),
+            (None, false) => match account.provider.as_str() {
+                "twilio" => twilio::DEFAULT_BASE_URL.to_owned(),
+                _ => telnyx::DEFAULT_BASE_URL.to_owned(),
+            },
+        };
+        let cps = u32::try_from(account.calls_per_sec).unwrap_or(1);
+        let mps = u32::try_from(account.messages_per_sec).unwrap_or(1);
+        let carrier = match self.credentials(account)? {
+            Credentials::Twilio(c) => AnyCarrier::Twilio(TwilioClient::new(&base, c, cps, mps)),
+            Credentials::Telnyx(c) => AnyCarrier::Telnyx(TelnyxClient::new(&base, c, cps, mps)),
+        };
+        self.adapters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account.id.clone(), (account.updated_at, carrier.clone()));
+        Ok(carrier)
+    }
+
+    /// Our webhook base for an account: `/webhooks/{provider}/{account_id}`.
+    pub fn hook_base(&self, account: &carrier_account::Model) -> String {
+        format!("{}/webhooks/{}/{}", self.public_url(), account.provider, account.id)
+    }
+}
