@@ -111,10 +111,8 @@ pub async fn buy_number(
         .as_deref()
         .map(|n| Phone::parse(n).map_err(|_| ApiError::field("number", "must be a phone number like +15125550100")))
         .transpose()?;
-    if let Some(a) = body.area_code {
-        if !(201..=989).contains(&a) {
-            return Err(ApiError::field("area_code", "must be a three-digit North American area code"));
-        }
+    if body.area_code.is_some_and(|a| !(201..=989).contains(&a)) {
+        return Err(ApiError::field("area_code", "must be a three-digit North American area code"));
     }
     if number.is_none() && body.area_code.is_none() {
         return Err(ApiError::field("number", "give a number or an area_code"));
@@ -344,7 +342,7 @@ pub async fn choose_caller_ids(
     for (i, p) in body.phones.iter().enumerate() {
         phones.push(Phone::parse(p).map_err(|_| ApiError::field(&format!("phones[{i}]"), "not a phone number"))?);
     }
-    let rotation = u64::try_from(Utc::now().timestamp_subsec_nanos()).unwrap_or(0);
+    let rotation = u64::from(Utc::now().timestamp_subsec_nanos());
     let choices =
         numbers::choose_caller_ids(&state.db, &auth.tenant, &phones, Utc::now().date_naive(), rotation).await?;
     Ok(Json(

@@ -170,10 +170,8 @@ impl Sandbox {
     }
 
     fn set_status(&self, call_id: &str, status: &'static str) {
-        if let Some(c) = self.lock().calls.get_mut(call_id) {
-            if !c.ended {
-                c.status = status;
-            }
+        if let Some(c) = self.lock().calls.get_mut(call_id).filter(|c| !c.ended) {
+            c.status = status;
         }
     }
 
@@ -262,10 +260,8 @@ impl Sandbox {
 
     fn mark_beep(&self, call_id: &str, beep: bool) {
         let now = self.now_ms();
-        if let Some(c) = self.lock().calls.get_mut(call_id) {
-            if beep {
-                c.beep_ms = Some(now);
-            }
+        if let Some(c) = self.lock().calls.get_mut(call_id).filter(|_| beep) {
+            c.beep_ms = Some(now);
         }
     }
 

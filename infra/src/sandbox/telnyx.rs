@@ -128,10 +128,11 @@ async fn create_call(State(sb): State<Sandbox>, headers: HeaderMap, method: Meth
             Some("/answering_machine_detection"),
         );
     }
-    if let Some(cmd) = b["command_id"].as_str() {
-        if let Some(previous) = sb.lock().telnyx_commands.get(&(key.clone(), format!("dial:{cmd}"))) {
-            return Json(previous.clone()).into_response();
-        }
+    let previous = b["command_id"]
+        .as_str()
+        .and_then(|cmd| sb.lock().telnyx_commands.get(&(key.clone(), format!("dial:{cmd}"))).cloned());
+    if let Some(previous) = previous {
+        return Json(previous).into_response();
     }
     let webhook_url =
         b["webhook_url"].as_str().map(str::to_owned).or_else(|| sb.lock().telnyx_hooks.get(&key).cloned());

@@ -147,6 +147,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Renames, changes limits or replaces credentials.
+#[allow(clippy::too_many_arguments)]
 pub async fn update<C: ConnectionTrait>(
     conn: &C,
     voice: &Voice,

@@ -121,10 +121,8 @@ pub async fn ingest(voice: &Voice, req: Incoming<'_>) -> Result<Reply, IngestErr
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
         let _ = voice.events.publish(Event { tenant_id: tenant.to_string(), kind: "call.updated".into(), data }).await;
-        if c.ended_at.is_some() && matches!(event.kind, EventKind::Status { .. }) {
-            if let Some(number_id) = &c.number_id {
-                numbers::refresh_health(&voice.db, &tenant, number_id, req.now.date_naive()).await?;
-            }
+        if let (Some(_), EventKind::Status { .. }, Some(number_id)) = (c.ended_at, &event.kind, &c.number_id) {
+            numbers::refresh_health(&voice.db, &tenant, number_id, req.now.date_naive()).await?;
         }
     } else {
         let data = json!({ "subject": event.subject_id, "event": event.kind.name() });
@@ -277,22 +275,20 @@ async fn apply_to_call<C: ConnectionTrait>(
         }
     };
     match &event.kind {
-        EventKind::Status { status, duration_secs, hangup } => {
-            if status.rank() > rank(&current.status) {
-                m.status = Set(status.as_str().into());
-                if *status == CallStatus::InProgress {
-                    answered(&mut m);
-                }
-                if status.is_final() {
-                    m.ended_at = Set(Some(event.occurred_at.unwrap_or(now)));
-                    m.duration_secs = Set(duration_secs.map(|d| i32::try_from(d).unwrap_or(i32::MAX)));
-                    let source = match hangup {
-                        Some(HangupSource::Caller) => Some("us"),
-                        Some(HangupSource::Callee) => Some("them"),
-                        _ => None,
-                    };
-                    m.hangup_source = Set(source.map(str::to_owned));
-                }
+        EventKind::Status { status, duration_secs, hangup } if status.rank() > rank(&current.status) => {
+            m.status = Set(status.as_str().into());
+            if *status == CallStatus::InProgress {
+                answered(&mut m);
+            }
+            if status.is_final() {
+                m.ended_at = Set(Some(event.occurred_at.unwrap_or(now)));
+                m.duration_secs = Set(duration_secs.map(|d| i32::try_from(d).unwrap_or(i32::MAX)));
+                let source = match hangup {
+                    Some(HangupSource::Caller) => Some("us"),
+                    Some(HangupSource::Callee) => Some("them"),
+                    _ => None,
+                };
+                m.hangup_source = Set(source.map(str::to_owned));
             }
         }
         EventKind::Answered { answered_by } => {

@@ -26,6 +26,9 @@ pub enum Credentials {
     Telnyx(TelnyxCredentials),
 }
 
+/// Adapters by account id, with the account's `updated_at` they were built from.
+type AdapterCache = HashMap<String, (chrono::DateTime<chrono::Utc>, AnyCarrier)>;
+
 /// Everything the voice services need, cheap to clone.
 #[derive(Clone)]
 pub struct Voice {
@@ -35,7 +38,7 @@ pub struct Voice {
     /// (known once the listener is bound).
     urls: Arc<std::sync::RwLock<(String, String)>>,
     pub events: EventBus,
-    adapters: Arc<Mutex<HashMap<String, (chrono::DateTime<chrono::Utc>, AnyCarrier)>>>,
+    adapters: Arc<Mutex<AdapterCache>>,
 }
 
 /// Why a voice operation failed.
@@ -101,10 +104,10 @@ impl Voice {
 
     /// The adapter for an account (kept between calls so rate limits and connections persist).
     pub fn carrier(&self, account: &carrier_account::Model) -> Result<AnyCarrier, VoiceError> {
-        if let Some((stamp, c)) = self.adapters.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id) {
-            if *stamp == account.updated_at {
-                return Ok(c.clone());
-            }
+        let cached = self.adapters.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id).cloned();
+        if let Some((stamp, c)) = cached.filter(|(stamp, _)| *stamp == account.updated_at) {
+            let _ = stamp;
+            return Ok(c);
         }
         let base = match (&account.base_url, account.sandbox) {
             (_, true) => self.sandbox_url(),

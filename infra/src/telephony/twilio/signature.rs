@@ -35,10 +35,9 @@ pub fn verify(auth_token: &str, url: &str, params: &[(String, String)], body: &[
     let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(signature.trim()) else {
         return false;
     };
-    if let Some(hash) = query_value(url, "bodySHA256") {
-        if !hash.eq_ignore_ascii_case(&hex::encode(Sha256::digest(body))) {
-            return false;
-        }
+    if query_value(url, "bodySHA256").is_some_and(|hash| !hash.eq_ignore_ascii_case(&hex::encode(Sha256::digest(body))))
+    {
+        return false;
     }
     let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, auth_token.as_bytes());
     [without_port(url), with_default_port(url)]
