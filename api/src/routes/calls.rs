@@ -73,7 +73,7 @@ impl From<call::Model> for CallOut {
 
 /// Calls, newest first.
 #[utoipa::path(get, path = "/v1/calls", tag = "calls", operation_id = "list_calls", params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "a page of calls", body = PageOut<CallOut>)))]
+    responses((status = 200, description = "a page of calls", body = PageOut<CallOut>), (status = 401, description = "unauthenticated", body = ErrorBody)))]
 pub async fn list_calls(
     State(state): State<AppState>,
     auth: Auth,
@@ -115,7 +115,7 @@ pub struct TaskOut {
 
 /// Open callback tasks (e.g. missed inbound calls), oldest due first.
 #[utoipa::path(get, path = "/v1/tasks", tag = "calls", operation_id = "list_tasks", params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "a page of tasks", body = PageOut<TaskOut>)))]
+    responses((status = 200, description = "a page of tasks", body = PageOut<TaskOut>), (status = 401, description = "unauthenticated", body = ErrorBody)))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     auth: Auth,

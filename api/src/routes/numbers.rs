@@ -133,7 +133,7 @@ fn not_found_as(what: &'static str) -> impl Fn(outdial_infra::voice::VoiceError)
 /// The agency's numbers.
 #[utoipa::path(get, path = "/v1/numbers", tag = "numbers", operation_id = "list_numbers", params(PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "a page of numbers", body = PageOut<NumberOut>)))]
+    responses((status = 200, description = "a page of numbers", body = PageOut<NumberOut>), (status = 401, description = "unauthenticated", body = ErrorBody)))]
 pub async fn list_numbers(
     State(state): State<AppState>,
     auth: Auth,

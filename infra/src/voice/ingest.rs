@@ -68,14 +68,34 @@ impl From<sea_orm::DbErr> for IngestError {
     }
 }
 
-/// Verifies, records, applies and answers one webhook.
+/// Verifies, records, applies and answers one webhook. On SQLite, concurrent webhooks can
+/// find the database locked; nothing was committed then, so the webhook is simply retried.
 pub async fn ingest(voice: &Voice, req: Incoming<'_>) -> Result<Reply, IngestError> {
+    let mut delay = std::time::Duration::from_millis(5);
+    for _ in 0..8 {
+        match ingest_once(voice, &req).await {
+            Err(IngestError::Internal(VoiceError::Db(e))) if is_busy(&e) => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    ingest_once(voice, &req).await
+}
+
+fn is_busy(e: &sea_orm::DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("busy")
+}
+
+async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestError> {
     let account = match accounts::by_id_for_webhook(&voice.db, req.account_id).await {
         Ok(a) => a,
         Err(VoiceError::NotFound) => return Err(IngestError::UnknownAccount),
         Err(e) => return Err(e.into()),
     };
-    let event = verify_and_parse(voice, &account, &req)?;
+    let event = verify_and_parse(voice, &account, req)?;
     let tenant = TenantId::parse(&account.tenant_id).map_err(|_| IngestError::UnknownAccount)?;
     let txn = voice.db.begin().await?;
     let event_id = crate::ids::raw("cev_");
