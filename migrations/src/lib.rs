@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
+
 mod m20261121_000001_create_tenancy;
 mod m20261121_000002_create_auth;
 mod m20261121_000003_create_jobs;

@@ -2,6 +2,7 @@
 //! `tenant_id NOT NULL` and composite foreign keys `(tenant_id, x_id)` so that no row can point
 //! into another tenant.
 
+use super::columns::{s, ts};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -55,23 +56,15 @@ enum TeamMembers {
     CreatedAt,
 }
 
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn text(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().not_null().to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
                 .table(Tenants::Table)
-                .col(text(Tenants::Id).primary_key())
-                .col(text(Tenants::Slug).unique_key())
-                .col(text(Tenants::Name))
+                .col(s(Tenants::Id).primary_key())
+                .col(s(Tenants::Slug).unique_key())
+                .col(s(Tenants::Name))
                 .col(ts(Tenants::CreatedAt))
                 .to_owned(),
         )
@@ -79,10 +72,10 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Users::Table)
-                .col(text(Users::Id).primary_key())
-                .col(text(Users::Email).unique_key())
-                .col(text(Users::Name))
-                .col(text(Users::PasswordHash))
+                .col(s(Users::Id).primary_key())
+                .col(s(Users::Email).unique_key())
+                .col(s(Users::Name))
+                .col(s(Users::PasswordHash))
                 .col(ColumnDef::new(Users::FailedLogins).integer().not_null().default(0))
                 .col(ColumnDef::new(Users::LockedUntil).timestamp_with_time_zone().null())
                 .col(ts(Users::CreatedAt))
@@ -92,9 +85,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Memberships::Table)
-                .col(text(Memberships::TenantId))
-                .col(text(Memberships::UserId))
-                .col(text(Memberships::Role))
+                .col(s(Memberships::TenantId))
+                .col(s(Memberships::UserId))
+                .col(s(Memberships::Role))
                 .col(ts(Memberships::CreatedAt))
                 .primary_key(Index::create().col(Memberships::TenantId).col(Memberships::UserId))
                 .foreign_key(
@@ -115,9 +108,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Teams::Table)
-                .col(text(Teams::TenantId))
-                .col(text(Teams::Id))
-                .col(text(Teams::Name))
+                .col(s(Teams::TenantId))
+                .col(s(Teams::Id))
+                .col(s(Teams::Name))
                 .col(ts(Teams::CreatedAt))
                 .primary_key(Index::create().col(Teams::TenantId).col(Teams::Id))
                 .foreign_key(
@@ -142,9 +135,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(TeamMembers::Table)
-                .col(text(TeamMembers::TenantId))
-                .col(text(TeamMembers::TeamId))
-                .col(text(TeamMembers::UserId))
+                .col(s(TeamMembers::TenantId))
+                .col(s(TeamMembers::TeamId))
+                .col(s(TeamMembers::UserId))
                 .col(ts(TeamMembers::CreatedAt))
                 .primary_key(
                     Index::create().col(TeamMembers::TenantId).col(TeamMembers::TeamId).col(TeamMembers::UserId),

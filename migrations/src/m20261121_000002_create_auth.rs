@@ -1,6 +1,7 @@
 //! Credentials: API keys, refresh-token families, password resets, invitations, idempotency keys.
 
-use super::m20261121_000001_create_tenancy::{Memberships, Teams, Tenants, Users};
+use super::columns::{s, tenant_fk, ts, ts_null};
+use super::m20261121_000001_create_tenancy::{Memberships, Teams, Users};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -75,39 +76,19 @@ enum IdempotencyKeys {
     CreatedAt,
 }
 
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
-}
-
-fn text(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().not_null().to_owned()
-}
-
-fn tenant_fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
                 .table(ApiKeys::Table)
-                .col(text(ApiKeys::TenantId))
-                .col(text(ApiKeys::Id).primary_key())
-                .col(text(ApiKeys::Name))
-                .col(text(ApiKeys::Role))
-                .col(text(ApiKeys::SecretHash))
-                .col(text(ApiKeys::Prefix))
-                .col(text(ApiKeys::CreatedBy))
+                .col(s(ApiKeys::TenantId))
+                .col(s(ApiKeys::Id).primary_key())
+                .col(s(ApiKeys::Name))
+                .col(s(ApiKeys::Role))
+                .col(s(ApiKeys::SecretHash))
+                .col(s(ApiKeys::Prefix))
+                .col(s(ApiKeys::CreatedBy))
                 .col(ts(ApiKeys::CreatedAt))
                 .col(ts_null(ApiKeys::LastUsedAt))
                 .col(ts_null(ApiKeys::RevokedAt))
@@ -133,11 +114,11 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(RefreshTokens::Table)
-                .col(text(RefreshTokens::Id).primary_key())
-                .col(text(RefreshTokens::FamilyId))
-                .col(text(RefreshTokens::TenantId))
-                .col(text(RefreshTokens::UserId))
-                .col(text(RefreshTokens::TokenHash).unique_key())
+                .col(s(RefreshTokens::Id).primary_key())
+                .col(s(RefreshTokens::FamilyId))
+                .col(s(RefreshTokens::TenantId))
+                .col(s(RefreshTokens::UserId))
+                .col(s(RefreshTokens::TokenHash).unique_key())
                 .col(ts(RefreshTokens::ExpiresAt))
                 .col(ts_null(RefreshTokens::UsedAt))
                 .col(ts_null(RefreshTokens::RevokedAt))
@@ -162,9 +143,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(PasswordResets::Table)
-                .col(text(PasswordResets::Id).primary_key())
-                .col(text(PasswordResets::TenantId))
-                .col(text(PasswordResets::UserId))
+                .col(s(PasswordResets::Id).primary_key())
+                .col(s(PasswordResets::TenantId))
+                .col(s(PasswordResets::UserId))
                 .col(ColumnDef::new(PasswordResets::TokenHash).string().null())
                 .col(ts(PasswordResets::ExpiresAt))
                 .col(ts_null(PasswordResets::UsedAt))
@@ -182,12 +163,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Invitations::Table)
-                .col(text(Invitations::TenantId))
-                .col(text(Invitations::Id).primary_key())
-                .col(text(Invitations::Email))
-                .col(text(Invitations::Role))
+                .col(s(Invitations::TenantId))
+                .col(s(Invitations::Id).primary_key())
+                .col(s(Invitations::Email))
+                .col(s(Invitations::Role))
                 .col(ColumnDef::new(Invitations::TeamId).string().null())
-                .col(text(Invitations::InvitedBy))
+                .col(s(Invitations::InvitedBy))
                 .col(ColumnDef::new(Invitations::TokenHash).string().null())
                 .col(ts(Invitations::ExpiresAt))
                 .col(ts_null(Invitations::AcceptedAt))
@@ -213,9 +194,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(IdempotencyKeys::Table)
-                .col(text(IdempotencyKeys::TenantId))
-                .col(text(IdempotencyKeys::Key))
-                .col(text(IdempotencyKeys::RequestHash))
+                .col(s(IdempotencyKeys::TenantId))
+                .col(s(IdempotencyKeys::Key))
+                .col(s(IdempotencyKeys::RequestHash))
                 .col(ColumnDef::new(IdempotencyKeys::Status).integer().null())
                 .col(ColumnDef::new(IdempotencyKeys::Body).text().null())
                 .col(ts(IdempotencyKeys::CreatedAt))

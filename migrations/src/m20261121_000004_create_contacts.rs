@@ -1,7 +1,7 @@
 //! Contacts (leads) with phones, emails, consents and debts; lists; imports; internal DNC and
 //! suppression lists; the contact-attempt ledger; compliance settings and the audit log.
 
-use super::m20261121_000001_create_tenancy::Tenants;
+use super::columns::{index, int, s, s_null, tenant_fk, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -232,28 +232,6 @@ enum ComplianceAudit {
     Actor,
 }
 
-fn s(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().not_null().to_owned()
-}
-fn s_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().null().to_owned()
-}
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
-}
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
-}
-fn int(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).big_integer().not_null().default(0).to_owned()
-}
-fn tenant_fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 fn contact_fk<T: IntoIden + 'static, C: IntoIden + 'static>(
     table: T,
     tenant: C,
@@ -264,23 +242,6 @@ fn contact_fk<T: IntoIden + 'static, C: IntoIden + 'static>(
         .to(Contacts::Table, (Contacts::TenantId, Contacts::Id))
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: Vec<DynIden>,
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut idx = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        idx.col(c);
-    }
-    if unique {
-        idx.unique();
-    }
-    m.create_index(idx).await
 }
 
 #[async_trait::async_trait]

@@ -1,7 +1,7 @@
 //! Carriers: accounts (credentials encrypted at rest), phone numbers, calls, texts, the
 //! carrier event log (deduplicated on the carrier's event id) and callback tasks.
 
-use super::m20261121_000001_create_tenancy::Tenants;
+use super::columns::{flag, index, s, s_null, tenant_fk, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -124,28 +124,6 @@ enum Tasks {
     CreatedAt,
 }
 
-fn s(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().not_null().to_owned()
-}
-fn s_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string().null().to_owned()
-}
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
-}
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
-}
-fn flag(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).boolean().not_null().default(false).to_owned()
-}
-fn tenant_fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 fn account_fk<T: IntoIden + 'static, C: IntoIden + 'static>(
     table: T,
     tenant: C,
@@ -156,22 +134,6 @@ fn account_fk<T: IntoIden + 'static, C: IntoIden + 'static>(
         .to(CarrierAccounts::Table, (CarrierAccounts::TenantId, CarrierAccounts::Id))
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
-}
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: Vec<DynIden>,
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut idx = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        idx.col(c);
-    }
-    if unique {
-        idx.unique();
-    }
-    m.create_index(idx).await
 }
 
 #[async_trait::async_trait]

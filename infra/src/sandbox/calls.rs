@@ -109,7 +109,7 @@ impl Sandbox {
         self.lock().calls.get(call_id).cloned()
     }
 
-    fn alive(&self, call_id: &str) -> bool {
+    pub(crate) fn alive(&self, call_id: &str) -> bool {
         self.call(call_id).is_some_and(|c| !c.ended)
     }
 
@@ -391,7 +391,7 @@ impl Sandbox {
             c.duration_s = c.answered_ms.map(|a| now.saturating_sub(a) / 1000).unwrap_or(0);
             c.bridged_with.take()
         };
-        self.note_any(call_id, format!("ended {status} by {source}"));
+        self.note(call_id, format!("ended {status} by {source}"));
         if let Some(call) = self.call(call_id) {
             if call.twilio.is_some() || (call.provider == "twilio" && call.inbound) {
                 self.status_event(call_id, "completed").await;
@@ -428,14 +428,6 @@ impl Sandbox {
         }
         if let Some(other) = partner {
             Box::pin(self.end(&other, "completed", "unknown")).await;
-        }
-    }
-
-    fn note_any(&self, call_id: &str, what: String) {
-        let now = self.now_ms();
-        if let Some(c) = self.lock().calls.get_mut(call_id) {
-            let at = now.saturating_sub(c.created_ms);
-            c.log.push(format!("{at}ms {what}"));
         }
     }
 

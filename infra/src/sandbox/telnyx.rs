@@ -313,7 +313,7 @@ async fn call_action(
                     let data = json!({ "transcription_data": {
                         "transcript": "Hello, who is this?", "confidence": 0.93, "is_final": true, "transcription_track": "inbound"
                     }});
-                    if sb2.alive_call(&id) {
+                    if sb2.alive(&id) {
                         sb2.telnyx_call_event(&id, "call.transcription", data).await;
                     }
                 });
@@ -331,10 +331,6 @@ async fn call_action(
 }
 
 impl Sandbox {
-    pub(crate) fn alive_call(&self, id: &str) -> bool {
-        self.lock().calls.get(id).is_some_and(|c| !c.ended)
-    }
-
     fn message_payload(
         &self,
         id: &str,

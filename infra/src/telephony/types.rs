@@ -294,6 +294,18 @@ impl MessageStatus {
             MessageStatus::Received => "received",
         }
     }
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        Some(match s {
+            "queued" => MessageStatus::Queued,
+            "sending" => MessageStatus::Sending,
+            "sent" => MessageStatus::Sent,
+            "delivered" => MessageStatus::Delivered,
+            "undelivered" => MessageStatus::Undelivered,
+            "failed" => MessageStatus::Failed,
+            "received" => MessageStatus::Received,
+            _ => return None,
+        })
+    }
     pub fn rank(self) -> u8 {
         match self {
             MessageStatus::Queued => 0,

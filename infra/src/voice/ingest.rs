@@ -153,7 +153,7 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
     if let Hook::Twilio(twilio::wire::Hook::Voice) = req.hook {
         return Ok(Reply::Twiml(twiml_for(voice, &c, &event, &account)));
     }
-    if let Some((action, vm)) = command_for(voice, &c, &event, &account) {
+    if let Some((action, vm)) = command_for(&c, &event, &account) {
         if vm && !calls::mark_voicemail(&voice.db, &c).await? {
             return Ok(Reply::Empty);
         }
@@ -348,7 +348,7 @@ async fn apply_to_message<C: ConnectionTrait>(
                 .one(conn)
                 .await?;
             if let Some(row) = row {
-                let current = message_rank(&row.status);
+                let current = MessageStatus::parse(&row.status).map_or(0, MessageStatus::rank);
                 if status.rank() > current {
                     let mut m: message::ActiveModel = row.into();
                     m.status = Set(status.as_str().into());
@@ -390,15 +390,6 @@ async fn apply_to_message<C: ConnectionTrait>(
         _ => {}
     }
     Ok(())
-}
-
-fn message_rank(s: &str) -> u8 {
-    match s {
-        "queued" => 0,
-        "sending" => 1,
-        "sent" => 2,
-        _ => 3,
-    }
 }
 
 fn detected(result: AmdResult) -> Detected {
@@ -446,12 +437,7 @@ fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &car
 
 /// The Call Control action (or TwiML update) an event calls for, and whether it drops the
 /// voicemail (done once per call).
-fn command_for(
-    voice: &Voice,
-    c: &call::Model,
-    event: &CarrierEvent,
-    account: &carrier_account::Model,
-) -> Option<(CallAction, bool)> {
+fn command_for(c: &call::Model, event: &CarrierEvent, account: &carrier_account::Model) -> Option<(CallAction, bool)> {
     let telnyx = account.provider == "telnyx";
     if c.direction == "inbound" {
         return match &event.kind {
@@ -471,7 +457,6 @@ fn command_for(
         EventKind::PlaybackEnded | EventKind::SpeakEnded if telnyx => return Some((CallAction::Hangup, false)),
         _ => return None,
     };
-    let _ = voice;
     match call_flow::decide(&plan, moment) {
         Command::Wait => None,
         Command::Hangup => Some((CallAction::Hangup, false)),

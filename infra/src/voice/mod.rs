@@ -105,8 +105,7 @@ impl Voice {
     /// The adapter for an account (kept between calls so rate limits and connections persist).
     pub fn carrier(&self, account: &carrier_account::Model) -> Result<AnyCarrier, VoiceError> {
         let cached = self.adapters.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id).cloned();
-        if let Some((stamp, c)) = cached.filter(|(stamp, _)| *stamp == account.updated_at) {
-            let _ = stamp;
+        if let Some((_, c)) = cached.filter(|(stamp, _)| *stamp == account.updated_at) {
             return Ok(c);
         }
         let base = match (&account.base_url, account.sandbox) {
