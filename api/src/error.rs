@@ -143,3 +143,17 @@ impl From<outdial_infra::voice::VoiceError> for ApiError {
         }
     }
 }
+
+impl From<outdial_infra::dialer::DialerError> for ApiError {
+    fn from(e: outdial_infra::dialer::DialerError) -> ApiError {
+        use outdial_infra::dialer::DialerError;
+        match e {
+            DialerError::NotFound => ApiError::not_found("resource"),
+            DialerError::Invalid(code, detail) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
+            DialerError::Conflict(code, detail) => ApiError::new(StatusCode::CONFLICT, code, detail),
+            DialerError::Voice(v) => v.into(),
+            DialerError::Repo(r) => r.into(),
+            DialerError::Db(d) => ApiError::internal(d),
+        }
+    }
+}

@@ -53,6 +53,8 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "carriers", description = "Carrier accounts (Twilio, Telnyx, sandbox)"),
         (name = "numbers", description = "Phone numbers, local presence, number health"),
         (name = "calls", description = "Calls, texts and callback tasks"),
+        (name = "campaigns", description = "Dialing campaigns: settings, start/pause/stop, stats, attempts"),
+        (name = "agents", description = "Agent sessions, dispositions, callbacks and scripts"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -101,6 +103,8 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(carriers::router())
         .merge(numbers::router())
         .merge(calls::router())
+        .merge(campaigns::router())
+        .merge(agents::router())
 }
 
 /// Routes that stream their request body (no JSON limit, no idempotency buffering).

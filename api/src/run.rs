@@ -128,6 +128,8 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
                 spool_dir: config.data_dir.join("spool"),
                 events: Some(state.events.clone()),
             },
+            dialer: state.dialer.clone(),
+            tick_every: std::time::Duration::from_millis(config.dialer_tick_ms),
         };
         let name = format!("outdial-worker-{}", outdial_infra::ids::raw(""));
         tasks.push(tokio::spawn(outdial_worker::run(deps, name, stop_rx.clone())));

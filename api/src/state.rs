@@ -35,6 +35,8 @@ pub struct AppState {
     pub voice: outdial_infra::voice::Voice,
     /// The sandbox carrier served by this process under `/sandbox`.
     pub sandbox: outdial_infra::sandbox::Sandbox,
+    /// Campaigns, agent sessions, pacing and call routing.
+    pub dialer: outdial_infra::dialer::Dialer,
 }
 
 impl AppState {
@@ -67,6 +69,20 @@ impl AppState {
             time_scale: config.sandbox_time_scale,
             ..Default::default()
         });
+        let relay_wake = Arc::new(Notify::new());
+        let rules = Arc::new(RuleSet::us_default());
+        let national: Arc<dyn NationalRegistry> = Arc::new(national_dnc.clone());
+        let dialer = outdial_infra::dialer::Dialer {
+            db: db.clone(),
+            voice: voice.clone(),
+            events: events.clone(),
+            rules: rules.clone(),
+            national: national.clone(),
+            relay_wake: relay_wake.clone(),
+            clock_offset: config.dialer_clock_start.map(|t| t - chrono::Utc::now()).unwrap_or_default(),
+        };
+        // Every process that ingests webhooks routes answered calls.
+        dialer.install();
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -75,12 +91,13 @@ impl AppState {
             events,
             metrics: Metrics::default(),
             mailer,
-            relay_wake: Arc::new(Notify::new()),
-            rules: Arc::new(RuleSet::us_default()),
-            national: Arc::new(national_dnc.clone()),
+            relay_wake,
+            rules,
+            national,
             national_dnc,
             voice,
             sandbox,
+            dialer,
         })
     }
 }

@@ -157,6 +157,30 @@ typed_id!(
     /// A follow-up task (a callback owed to a missed inbound caller).
     TaskId, "task_", "task"
 );
+typed_id!(
+    /// A dialing campaign.
+    CampaignId, "cmp_", "campaign"
+);
+typed_id!(
+    /// One dial of one lead by a campaign.
+    DialAttemptId, "dial_", "dial attempt"
+);
+typed_id!(
+    /// An agent logged in to a campaign, with their audio leg.
+    AgentSessionId, "ags_", "agent session"
+);
+typed_id!(
+    /// A disposition an agent can give a call.
+    DispositionId, "dsp_", "disposition"
+);
+typed_id!(
+    /// A scheduled callback.
+    CallbackId, "cb_", "callback"
+);
+typed_id!(
+    /// A call script template.
+    ScriptId, "scr_", "script"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@ pub mod call_flow;
 pub mod caller_id;
 pub mod compliance;
 pub mod contacts;
+pub mod dialer;
 pub mod ids;
 pub mod number_health;
 pub mod tenancy;

@@ -62,6 +62,11 @@ pub struct Config {
     /// How long a worker's claim on a job lasts without renewal (a crashed worker's jobs are
     /// taken over after this).
     pub job_lease_secs: i64,
+    /// How often the dialer's pacing tick runs, in milliseconds.
+    pub dialer_tick_ms: u64,
+    /// Sandbox demos and tests: the dialer's clock starts at this instant when the process
+    /// starts (and then runs at wall-clock speed). Unset in production.
+    pub dialer_clock_start: Option<chrono::DateTime<chrono::Utc>>,
     /// Test-only crash points (`crash_before_relay`, `crash_after_push`); see `queue::relay`.
     pub fault: Option<String>,
     /// Keys that encrypt carrier credentials (`id:base64`, first is current); default:
@@ -128,6 +133,12 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "OUTDIAL_JOB_LEASE_SECS",
         "job_lease_secs",
         "how long a crashed worker's job waits before another takes it (default 60)",
+    ),
+    ("OUTDIAL_DIALER_TICK_MS", "dialer_tick_ms", "how often the dialer paces each campaign (default 1000)"),
+    (
+        "OUTDIAL_DIALER_CLOCK_START",
+        "dialer_clock_start",
+        "sandbox demos and tests: RFC 3339 instant the dialer's clock starts from (default: the real time)",
     ),
     ("OUTDIAL_FAULT", "fault", "test-only crash point"),
     (
@@ -277,6 +288,15 @@ impl Sources {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("dnc").join("national.snap"));
         let job_lease_secs = int("OUTDIAL_JOB_LEASE_SECS", 60, 4, 3600)?;
+        let dialer_tick_ms = int("OUTDIAL_DIALER_TICK_MS", 1000, 50, 60_000)? as u64;
+        let dialer_clock_start = match self.get("OUTDIAL_DIALER_CLOCK_START") {
+            None => None,
+            Some(v) => Some(
+                chrono::DateTime::parse_from_rfc3339(v)
+                    .map_err(|_| bad("OUTDIAL_DIALER_CLOCK_START", "an RFC 3339 instant like 2026-11-18T16:00:00Z", v))?
+                    .with_timezone(&chrono::Utc),
+            ),
+        };
         let fault = self.get("OUTDIAL_FAULT").map(str::to_owned);
         let secret_keys = match self.get("OUTDIAL_SECRET_KEYS") {
             Some(v) if crate::secrets::Keyring::parse(v).is_err() => {
@@ -325,6 +345,8 @@ impl Sources {
             dnc_snapshot,
             job_retry_base_ms,
             job_lease_secs,
+            dialer_tick_ms,
+            dialer_clock_start,
             fault,
             secret_keys,
             sandbox_url,

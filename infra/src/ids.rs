@@ -35,7 +35,13 @@ minters!(
     phone_number -> PhoneNumberId,
     call -> CallId,
     message -> MessageId,
-    task -> TaskId
+    task -> TaskId,
+    campaign -> CampaignId,
+    dial_attempt -> DialAttemptId,
+    agent_session -> AgentSessionId,
+    disposition -> DispositionId,
+    callback -> CallbackId,
+    script -> ScriptId
 );
 
 /// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).

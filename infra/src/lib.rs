@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod db;
+pub mod dialer;
 pub mod dnc;
 pub mod events;
 pub mod gate;

@@ -9,6 +9,7 @@ mod m20261121_000002_create_auth;
 mod m20261121_000003_create_jobs;
 mod m20261121_000004_create_contacts;
 mod m20261121_000005_create_telephony;
+mod m20261121_000006_create_dialer;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_create_jobs::Migration),
             Box::new(m20261121_000004_create_contacts::Migration),
             Box::new(m20261121_000005_create_telephony::Migration),
+            Box::new(m20261121_000006_create_dialer::Migration),
         ]
     }
 }

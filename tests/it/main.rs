@@ -10,6 +10,7 @@ mod compliance;
 mod compliance_cases;
 mod contacts;
 mod conventions;
+mod dialer;
 mod imports;
 mod isolation;
 mod jobs;

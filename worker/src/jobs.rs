@@ -3,16 +3,18 @@
 use crate::emails::EmailJobs;
 use outdial_domain::ids::TenantId;
 use outdial_infra::{
+    dialer::{Dialer, DialerError, place},
     import::process::{self, ImportDeps},
     queue::{
         Job,
-        runner::{JobFuture, JobHandler},
+        runner::{JobError, JobFuture, JobHandler},
     },
 };
 
 pub struct Jobs {
     pub emails: EmailJobs,
     pub imports: ImportDeps,
+    pub dialer: Dialer,
 }
 
 impl JobHandler for Jobs {
@@ -32,6 +34,14 @@ impl JobHandler for Jobs {
                         tracing::error!(error = %db, "could not mark the import failed");
                     }
                     result
+                }
+                Job::PlaceDialV1 { attempt_id } => {
+                    place::run(&self.dialer, tenant, attempt_id).await.map_err(|e| match e {
+                        DialerError::Db(_) | DialerError::Voice(_) | DialerError::Repo(_) => {
+                            JobError::retryable(e.to_string())
+                        }
+                        other => JobError::permanent(other.to_string()),
+                    })
                 }
             }
         })

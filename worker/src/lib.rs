@@ -25,6 +25,9 @@ pub struct WorkerDeps {
     pub retry_base_ms: i64,
     pub lease: chrono::Duration,
     pub imports: outdial_infra::import::process::ImportDeps,
+    pub dialer: outdial_infra::dialer::Dialer,
+    /// How often the pacing tick runs.
+    pub tick_every: std::time::Duration,
 }
 
 /// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
@@ -43,7 +46,10 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
             public_url: deps.public_url.clone(),
         },
         imports: deps.imports.clone(),
+        dialer: deps.dialer.clone(),
     });
+    let tick_task =
+        tokio::spawn(outdial_infra::dialer::engine::run(deps.dialer.clone(), deps.tick_every, stop.clone()));
     let runner = Runner {
         db: deps.db.clone(),
         handler,
@@ -65,6 +71,7 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
         let result = deps.queue.clone().run_worker(name.clone(), runner.clone(), shutdown).await;
         if *stop.borrow() {
             relay_task.await?;
+            tick_task.await?;
             return result;
         }
         match result {

@@ -1,8 +1,10 @@
 //! Every route module exposes one `router()`.
 
+pub mod agents;
 pub mod api_keys;
 pub mod auth;
 pub mod calls;
+pub mod campaigns;
 pub mod carriers;
 pub mod compliance;
 pub mod contacts;

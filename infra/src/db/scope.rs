@@ -62,7 +62,15 @@ owned!(
     call,
     message,
     carrier_event,
-    task
+    task,
+    campaign,
+    campaign_list,
+    campaign_lead,
+    dial_attempt,
+    agent_session,
+    disposition,
+    callback,
+    script
 );
 
 impl Global for tenant::Entity {}
@@ -74,6 +82,9 @@ impl Global for api_key::Entity {}
 impl Global for job::Entity {}
 /// Carrier webhooks name an account id; the tenant comes from that row.
 impl Global for carrier_account::Entity {}
+/// The dialer's tick finds running campaigns of every tenant (ids only; each is then worked
+/// under its own tenant scope).
+impl Global for campaign::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

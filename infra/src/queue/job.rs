@@ -12,6 +12,8 @@ pub enum Job {
     SendPasswordResetEmailV1 { reset_id: String },
     /// Parse an uploaded list and write its contacts, resuming from the last checkpoint.
     ImportContactsV1 { import_id: String },
+    /// Place one dial attempt (compare-and-set, compliance gate, carrier).
+    PlaceDialV1 { attempt_id: String },
 }
 
 impl Job {
@@ -21,6 +23,7 @@ impl Job {
             Job::SendInvitationEmailV1 { .. } => "SendInvitationEmailV1",
             Job::SendPasswordResetEmailV1 { .. } => "SendPasswordResetEmailV1",
             Job::ImportContactsV1 { .. } => "ImportContactsV1",
+            Job::PlaceDialV1 { .. } => "PlaceDialV1",
         }
     }
 
@@ -29,6 +32,9 @@ impl Job {
         match self {
             // Each attempt resumes from the last checkpoint, so a few more are cheap.
             Job::ImportContactsV1 { .. } => 10,
+            // The compare-and-set makes a second run a no-op once the dial is under way; more
+            // tries only help a run that failed before it.
+            Job::PlaceDialV1 { .. } => 3,
             _ => 5,
         }
     }

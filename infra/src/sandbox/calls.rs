@@ -53,6 +53,8 @@ pub(crate) struct SimCall {
     pub duration_s: u64,
     pub conference: Option<String>,
     pub bridged_with: Option<String>,
+    /// Telnyx `park_after_unbridge: self`: this leg outlives its bridge partner.
+    pub park_after_unbridge: bool,
     pub recording: bool,
     /// Bumped whenever new TwiML replaces what the call is doing.
     pub twiml_gen: u64,
@@ -81,6 +83,7 @@ impl SimCall {
             duration_s: 0,
             conference: None,
             bridged_with: None,
+            park_after_unbridge: false,
             recording: false,
             twiml_gen: 0,
             seq: 0,
@@ -427,7 +430,21 @@ impl Sandbox {
             }
         }
         if let Some(other) = partner {
-            Box::pin(self.end(&other, "completed", "unknown")).await;
+            let parks = {
+                let mut s = self.lock();
+                match s.calls.get_mut(&other) {
+                    Some(o) if o.park_after_unbridge => {
+                        o.bridged_with = None;
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            if parks {
+                self.note(&other, "parked after unbridge");
+            } else {
+                Box::pin(self.end(&other, "completed", "unknown")).await;
+            }
         }
     }
 

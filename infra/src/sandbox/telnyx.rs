@@ -250,6 +250,7 @@ async fn call_action(
                 let mut s = sb.lock();
                 if let Some(c) = s.calls.get_mut(&id) {
                     c.bridged_with = Some(other.clone());
+                    c.park_after_unbridge = b["park_after_unbridge"].as_str() == Some("self");
                 }
                 if let Some(c) = s.calls.get_mut(&other) {
                     c.bridged_with = Some(id.clone());

@@ -86,9 +86,11 @@ pub enum CallAction {
     JoinConference {
         name: String,
     },
-    /// Bridge to another live call leg (Telnyx `bridge`).
+    /// Bridge to another live call leg (Telnyx `bridge`). With `park_after`, this leg stays
+    /// up (parked) when the other one leaves: an agent's persistent leg.
     Bridge {
         other_call_id: String,
+        park_after: bool,
     },
     Play {
         audio_url: String,

@@ -30,9 +30,20 @@ pub async fn place(
     new: NewCall,
     now: DateTime<Utc>,
 ) -> Result<call::Model, VoiceError> {
+    place_with_id(voice, tenant, crate::ids::call().to_string(), new, now).await
+}
+
+/// Places a call under an id chosen (and recorded elsewhere) by the caller beforehand, so the
+/// dialer's attempt names its call before the carrier hears of it.
+pub async fn place_with_id(
+    voice: &Voice,
+    tenant: &TenantId,
+    id: String,
+    new: NewCall,
+    now: DateTime<Utc>,
+) -> Result<call::Model, VoiceError> {
     let account = accounts::get(&voice.db, tenant, &new.account_id).await?;
     let carrier = voice.carrier(&account)?;
-    let id = crate::ids::call().to_string();
     let model = call::Model {
         tenant_id: tenant.to_string(),
         id: id.clone(),

@@ -129,14 +129,33 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
             _ => Reply::Empty,
         });
     }
+    let mut observed = crate::voice::Observed::default();
     let applied = match &call_row {
-        Some(c) => Some(apply_to_call(&txn, c, &event, req.now).await?),
+        Some(c) => {
+            let mut c = apply_to_call(&txn, c, &event, req.now).await?;
+            if let Some(observer) = voice.observer() {
+                observed = observer.on_call_event(&txn, &c, &event, &account.provider, req.now).await?;
+                if let Some(changed) = observed.call.take() {
+                    c = changed;
+                }
+            }
+            Some(c)
+        }
         None => {
             apply_to_message(&txn, &tenant, &account, &event, req.now).await?;
             None
         }
     };
     txn.commit().await?;
+    for e in observed.events {
+        let _ = voice.events.publish(e).await;
+    }
+    for (target, action) in observed.actions {
+        let (voice, command_id) = (voice.clone(), format!("{}-{}-{}", event.key, target.id, action.name()));
+        tokio::spawn(async move {
+            let _ = calls::act(&voice, &target, &action, &command_id).await;
+        });
+    }
     if let Some(c) = &applied {
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
@@ -392,7 +411,7 @@ async fn apply_to_message<C: ConnectionTrait>(
     Ok(())
 }
 
-fn detected(result: AmdResult) -> Detected {
+pub(crate) fn detected(result: AmdResult) -> Detected {
     match result {
         AmdResult::Human => Detected::Human,
         AmdResult::Machine => Detected::Machine,
@@ -468,7 +487,7 @@ fn command_for(c: &call::Model, event: &CarrierEvent, account: &carrier_account:
             false,
         )),
         Command::Connect(HumanAction::Bridge { call_id }) if telnyx => {
-            Some((CallAction::Bridge { other_call_id: call_id }, false))
+            Some((CallAction::Bridge { other_call_id: call_id, park_after: false }, false))
         }
         Command::Connect(HumanAction::SafeHarbor { text, audio_url }) => Some(match (telnyx, audio_url) {
             (true, Some(url)) => (CallAction::Play { audio_url: url }, false),

@@ -39,6 +39,35 @@ pub struct Voice {
     urls: Arc<std::sync::RwLock<(String, String)>>,
     pub events: EventBus,
     adapters: Arc<Mutex<AdapterCache>>,
+    observer: Arc<std::sync::RwLock<Option<Arc<dyn CallObserver>>>>,
+}
+
+/// What an observer wants done after the event's transaction commits.
+#[derive(Default)]
+pub struct Observed {
+    /// The call as the observer left it (a new plan: the agent a person is routed to).
+    pub call: Option<crate::db::entity::call::Model>,
+    /// Actions on calls (this one or others: the agent's leg, lines to cancel), run after commit.
+    pub actions: Vec<(crate::db::entity::call::Model, crate::telephony::CallAction)>,
+    /// Realtime events to publish after commit.
+    pub events: Vec<crate::events::Event>,
+}
+
+/// The future an observer returns.
+pub type ObserveFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Observed, sea_orm::DbErr>> + Send + 'a>>;
+
+/// Told about every call event inside the transaction that records it, so what the event means
+/// for the dialer commits (or not) together with the event itself.
+pub trait CallObserver: Send + Sync {
+    fn on_call_event<'a>(
+        &'a self,
+        txn: &'a sea_orm::DatabaseTransaction,
+        call: &'a crate::db::entity::call::Model,
+        event: &'a crate::telephony::CarrierEvent,
+        provider: &'a str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ObserveFuture<'a>;
 }
 
 /// Why a voice operation failed.
@@ -75,7 +104,17 @@ impl Voice {
             ))),
             events,
             adapters: Arc::default(),
+            observer: Arc::default(),
         }
+    }
+
+    /// Installs the dialer (it is built on top of this value, so it arrives afterwards).
+    pub fn set_observer(&self, observer: Arc<dyn CallObserver>) {
+        *self.observer.write().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+    }
+
+    pub(crate) fn observer(&self) -> Option<Arc<dyn CallObserver>> {
+        self.observer.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Sets the URLs once the listener's address is known.

@@ -1,7 +1,12 @@
 //! sea-orm entities, one table a file. Only `db::scope` may start a query on them.
 
+pub mod agent_session;
 pub mod api_key;
 pub mod call;
+pub mod callback;
+pub mod campaign;
+pub mod campaign_lead;
+pub mod campaign_list;
 pub mod carrier_account;
 pub mod carrier_event;
 pub mod compliance_audit;
@@ -12,6 +17,8 @@ pub mod contact_attempt;
 pub mod contact_email;
 pub mod contact_phone;
 pub mod debt;
+pub mod dial_attempt;
+pub mod disposition;
 pub mod dnc_entry;
 pub mod idempotency_key;
 pub mod import;
@@ -26,6 +33,7 @@ pub mod message;
 pub mod password_reset;
 pub mod phone_number;
 pub mod refresh_token;
+pub mod script;
 pub mod suppression_entry;
 pub mod suppression_list;
 pub mod task;

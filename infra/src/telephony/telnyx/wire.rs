@@ -38,7 +38,13 @@ pub fn action(action: &CallAction, command_id: &str) -> Option<(&'static str, Va
     let (name, mut body) = match action {
         CallAction::Answer => ("answer", json!({})),
         CallAction::Hangup => ("hangup", json!({})),
-        CallAction::Bridge { other_call_id } => ("bridge", json!({ "call_control_id": other_call_id })),
+        CallAction::Bridge { other_call_id, park_after } => {
+            let mut body = json!({ "call_control_id": other_call_id });
+            if *park_after {
+                body["park_after_unbridge"] = json!("self");
+            }
+            ("bridge", body)
+        }
         CallAction::Play { audio_url } => ("playback_start", json!({ "audio_url": audio_url })),
         CallAction::Speak { text } => {
             ("speak", json!({ "payload": text, "voice": "female", "language": "en-US", "payload_type": "text" }))

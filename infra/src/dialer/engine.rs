@@ -1,0 +1,361 @@
+//! The pacing tick. Every running campaign, about once a second, under its lock: end wrap-ups
+//! that ran out, pause when nobody is logged in or the carrier keeps failing, settle attempts
+//! whose end was missed, finish when the queue is empty, and otherwise ask the pacing policy
+//! how many dials to place — then reserve that many leads and write their attempts and placing
+//! jobs in the same transaction (the outbox), so a crash loses or doubles nothing.
+
+use super::{
+    Dialer, DialerError, agent_state as st, attempt_status as at, campaign_status as cs, campaigns, dispositions,
+    event, lead_status, pacing, route,
+};
+use crate::db::entity::{call, campaign, campaign_lead, dial_attempt};
+use crate::db::scope;
+use crate::queue::{Job, outbox};
+use crate::voice::Observed;
+use chrono::{DateTime, Duration, Utc};
+use outdial_domain::dialer::Outcome;
+use outdial_domain::ids::TenantId;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use serde_json::json;
+use tokio::sync::watch;
+
+/// Why a campaign paused itself.
+pub mod reasons {
+    pub const NO_AGENTS: &str = "no_agents_logged_in";
+    pub const CARRIER_FAILING: &str = "carrier_failing";
+}
+
+/// How many carrier failures in a row pause a campaign.
+const CARRIER_FAILURES_TO_PAUSE: u64 = 5;
+/// An attempt with no news this long after its ring timeout is settled from its call row.
+const STALE_AFTER_SECS: i64 = 300;
+
+/// Runs the tick until `stop` turns true.
+pub async fn run(d: Dialer, every: std::time::Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = tick_all(&d, d.now()).await {
+            tracing::warn!(error = %e, "dialer tick failed; trying again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// One pass over every running campaign (and those paused for want of agents).
+pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError> {
+    // Every tenant's running campaigns: ids only, each then worked under its own tenant scope.
+    let live = scope::global::<campaign::Entity>()
+        .filter(
+            campaign::Column::Status
+                .eq(cs::RUNNING)
+                .or(campaign::Column::Status.eq(cs::PAUSED).and(campaign::Column::StatusReason.eq(reasons::NO_AGENTS))),
+        )
+        .all(&d.db)
+        .await?;
+    for c in live {
+        let Ok(tenant) = TenantId::parse(&c.tenant_id) else { continue };
+        if let Err(e) = tick(d, &tenant, &c.id, now).await {
+            tracing::warn!(campaign = %c.id, error = %e, "campaign tick failed");
+        }
+    }
+    Ok(())
+}
+
+/// One tick of one campaign.
+pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -> Result<u32, DialerError> {
+    let txn = d.db.begin().await?;
+    let c = route::lock_campaign(&txn, tenant, id).await?;
+    let mut out = Observed::default();
+    let placed = tick_locked(&txn, tenant, &c, now, &mut out).await?;
+    txn.commit().await?;
+    if placed > 0 {
+        d.relay_wake.notify_one();
+    }
+    d.publish(out.events).await;
+    Ok(placed)
+}
+
+async fn tick_locked(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<u32, DialerError> {
+    let sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    if c.status == cs::PAUSED {
+        // Paused for want of agents: back to work when one is ready.
+        if sessions.iter().any(|s| s.state == st::READY) {
+            campaigns::set_status(txn, tenant, &c.id, cs::RUNNING, None, "system:dialer", now).await?;
+            out.events.push(event(
+                tenant.as_str(),
+                "campaign.updated",
+                json!({ "campaign_id": c.id, "status": cs::RUNNING }),
+            ));
+        }
+        return Ok(0);
+    }
+    if c.status != cs::RUNNING {
+        return Ok(0);
+    }
+    for s in &sessions {
+        let over = s.state == st::WRAP_UP && c.wrap_secs > 0 && now - s.state_since >= Duration::seconds(c.wrap_secs);
+        if over {
+            dispositions::end_wrap_up(txn, tenant, c, s, now, out).await?;
+        }
+    }
+    let live = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+        .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
+        .all(txn)
+        .await?;
+    let live = settle_stale(txn, tenant, c, live, now, out).await?;
+    if sessions.is_empty() && live.is_empty() {
+        return pause(txn, tenant, c, reasons::NO_AGENTS, now, out).await;
+    }
+    if carrier_failing(txn, tenant, &c.id).await? {
+        return pause(txn, tenant, c, reasons::CARRIER_FAILING, now, out).await;
+    }
+    let queued = scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
+        .filter(campaign_lead::Column::Status.is_in([
+            lead_status::READY,
+            lead_status::SCHEDULED,
+            lead_status::AWAITING_DISPOSITION,
+        ]))
+        .count(txn)
+        .await?;
+    if queued == 0 && live.is_empty() {
+        campaigns::set_status(txn, tenant, &c.id, cs::COMPLETED, Some("queue_empty"), "system:dialer", now).await?;
+        out.events.push(event(
+            tenant.as_str(),
+            "campaign.updated",
+            json!({ "campaign_id": c.id, "status": cs::COMPLETED }),
+        ));
+        return Ok(0);
+    }
+    let sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    let wanted = pacing::decide(txn, tenant, c, &sessions, &live, now).await?;
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let leads = scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
+        .filter(campaign_lead::Column::Status.eq(lead_status::READY))
+        .filter(campaign_lead::Column::NextAt.lte(now))
+        .order_by_desc(campaign_lead::Column::Priority)
+        .order_by_asc(campaign_lead::Column::NextAt)
+        .limit(wanted.len() as u64)
+        .all(txn)
+        .await?;
+    let mut placed = 0;
+    for (lead, bind) in leads.into_iter().zip(wanted) {
+        let res = scope::update_many::<campaign_lead::Entity>(tenant)
+            .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::SCHEDULED))
+            .col_expr(campaign_lead::Column::UpdatedAt, Expr::value(now))
+            .filter(campaign_lead::Column::CampaignId.eq(&c.id))
+            .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
+            .filter(campaign_lead::Column::Status.eq(lead_status::READY))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            continue;
+        }
+        let id = crate::ids::dial_attempt().to_string();
+        dial_attempt::Entity::insert(dial_attempt::ActiveModel::from(dial_attempt::Model {
+            tenant_id: tenant.to_string(),
+            id: id.clone(),
+            campaign_id: c.id.clone(),
+            contact_id: lead.contact_id.clone(),
+            phone: lead.phone.clone(),
+            seq: lead.attempts + 1,
+            status: at::SCHEDULED.into(),
+            agent_session_id: bind.agent,
+            group_id: bind.group,
+            call_id: None,
+            outcome: None,
+            counts: false,
+            abandoned: false,
+            disposition: None,
+            disposition_note: None,
+            detail: None,
+            created_at: now,
+            dialed_at: None,
+            answered_at: None,
+            connected_at: None,
+            ended_at: None,
+            updated_at: now,
+        }))
+        .exec_without_returning(txn)
+        .await?;
+        outbox::enqueue(txn, tenant, &Job::PlaceDialV1 { attempt_id: id }, "dialer", now).await?;
+        placed += 1;
+    }
+    Ok(placed)
+}
+
+async fn pause<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    reason: &str,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<u32, DialerError> {
+    campaigns::set_status(conn, tenant, &c.id, cs::PAUSED, Some(reason), "system:dialer", now).await?;
+    out.events.push(event(
+        tenant.as_str(),
+        "campaign.updated",
+        json!({ "campaign_id": c.id, "status": cs::PAUSED, "reason": reason }),
+    ));
+    Ok(0)
+}
+
+/// The last few ended attempts all failed at the carrier.
+async fn carrier_failing<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<bool, DialerError> {
+    let last = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(id))
+        .filter(dial_attempt::Column::Status.eq(at::ENDED))
+        .order_by_desc(dial_attempt::Column::EndedAt)
+        .limit(CARRIER_FAILURES_TO_PAUSE)
+        .all(conn)
+        .await?;
+    Ok(last.len() as u64 == CARRIER_FAILURES_TO_PAUSE
+        && last.iter().all(|a| a.detail.as_deref().is_some_and(|d| d.starts_with("carrier:"))))
+}
+
+/// Attempts whose call ended without the dialer hearing of it (a lost webhook), or whose
+/// placing was cut off by a crash after the compare-and-set, are settled here; never re-dialled.
+async fn settle_stale(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    live: Vec<dial_attempt::Model>,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<Vec<dial_attempt::Model>, DialerError> {
+    let mut kept = Vec::with_capacity(live.len());
+    for a in live {
+        let since = a.dialed_at.unwrap_or(a.created_at);
+        let stale = a.status != at::SCHEDULED
+            && a.status != at::CONNECTED
+            && now - since > Duration::seconds(c.ring_timeout_secs + STALE_AFTER_SECS);
+        if !stale {
+            kept.push(a);
+            continue;
+        }
+        let row = match &a.call_id {
+            Some(id) => scope::find::<call::Entity>(tenant).filter(call::Column::Id.eq(id)).one(txn).await?,
+            None => None,
+        };
+        match row {
+            Some(call) if call.ended_at.is_some() => route::finish(txn, tenant, c, a, &call, now, out).await?,
+            Some(_) => kept.push(a),
+            None => {
+                route::settle(txn, tenant, c, a, Outcome::Failed, Some("placing interrupted".into()), now, out).await?
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// Counts for dashboards: attempts by outcome, live answers and abandons (30 days and today).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    pub dials: u64,
+    pub connects: u64,
+    pub abandons: u64,
+    pub humans: u64,
+    pub abandon_pct_30d: f64,
+    pub humans_today: u64,
+    pub abandons_today: u64,
+    pub abandon_pct_today: f64,
+    pub machines: u64,
+    pub voicemails: u64,
+    pub no_answers: u64,
+    pub busy: u64,
+    pub failed: u64,
+    pub blocked: u64,
+    pub in_flight: u64,
+    pub leads_total: u64,
+    pub leads_remaining: u64,
+    pub agents_ready: u64,
+    pub agents_on_call: u64,
+    pub agents_wrap_up: u64,
+    pub agents_paused: u64,
+}
+
+pub async fn stats<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Stats, DialerError> {
+    let since = now - Duration::days(30);
+    let attempts = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(id))
+        .filter(dial_attempt::Column::CreatedAt.gte(since))
+        .all(conn)
+        .await?;
+    let day = now.date_naive();
+    let mut s = Stats::default();
+    for a in &attempts {
+        if a.dialed_at.is_some() {
+            s.dials += 1;
+        }
+        let today = a.created_at.date_naive() == day;
+        match a.outcome.as_deref().and_then(Outcome::parse) {
+            Some(o) => {
+                if o.human() {
+                    s.humans += 1;
+                    s.humans_today += u64::from(today);
+                }
+                match o {
+                    Outcome::Connected => s.connects += 1,
+                    Outcome::Abandoned => {
+                        s.abandons += 1;
+                        s.abandons_today += u64::from(today);
+                    }
+                    Outcome::Machine => s.machines += 1,
+                    Outcome::Voicemail => s.voicemails += 1,
+                    Outcome::NoAnswer => s.no_answers += 1,
+                    Outcome::Busy => s.busy += 1,
+                    Outcome::Failed => s.failed += 1,
+                    Outcome::Blocked => s.blocked += 1,
+                    Outcome::Cancelled => {}
+                }
+            }
+            None => s.in_flight += 1,
+        }
+    }
+    let pct = |a: u64, h: u64| if h == 0 { 0.0 } else { 100.0 * a as f64 / h as f64 };
+    s.abandon_pct_30d = pct(s.abandons, s.humans);
+    s.abandon_pct_today = pct(s.abandons_today, s.humans_today);
+    let leads = scope::find::<campaign_lead::Entity>(tenant).filter(campaign_lead::Column::CampaignId.eq(id));
+    s.leads_total = leads.clone().count(conn).await?;
+    s.leads_remaining = leads
+        .filter(campaign_lead::Column::Status.is_in([
+            lead_status::READY,
+            lead_status::SCHEDULED,
+            lead_status::AWAITING_DISPOSITION,
+        ]))
+        .count(conn)
+        .await?;
+    for a in super::sessions::active(conn, tenant, id).await? {
+        match a.state.as_str() {
+            st::READY => s.agents_ready += 1,
+            st::ON_CALL => s.agents_on_call += 1,
+            st::WRAP_UP => s.agents_wrap_up += 1,
+            _ => s.agents_paused += 1,
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,493 @@
+//! What call events mean for the dialer, applied inside the transaction that records the event
+//! and under the campaign's lock (an `UPDATE` of its row: a row lock on PostgreSQL, the write
+//! lock on SQLite), so two processes never apply events to one campaign at once.
+//!
+//! A person answers → the longest-idle ready agent gets them at once (their leg is already in
+//! their room), else the safe-harbor message plays and an abandon is counted. The first person
+//! to answer in a power group wins; the group's lines still ringing are cancelled. A call's end
+//! settles its attempt, its lead and its agent.
+
+use super::{Dialer, DialerError, agent_state as st, attempt_status as at, event, lead_status};
+use crate::db::entity::{agent_session, call, campaign, campaign_lead, dial_attempt};
+use crate::db::repo::ledger;
+use crate::db::scope;
+use crate::telephony::{CallAction, CallStatus, CarrierEvent, EventKind};
+use crate::voice::{CallObserver, ObserveFuture, Observed, calls, ingest::detected};
+use chrono::{DateTime, Utc};
+use outdial_domain::call_flow::{self, Command, HumanAction, Moment};
+use outdial_domain::dialer::{CallEnd, LeadNext, Outcome, Redial, after_attempt, classify};
+use outdial_domain::ids::TenantId;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+use serde_json::json;
+
+/// The dialer as the voice layer's call observer.
+pub struct Router {
+    pub dialer: Dialer,
+}
+
+impl CallObserver for Router {
+    fn on_call_event<'a>(
+        &'a self,
+        txn: &'a sea_orm::DatabaseTransaction,
+        call: &'a call::Model,
+        event: &'a CarrierEvent,
+        provider: &'a str,
+        now: DateTime<Utc>,
+    ) -> ObserveFuture<'a> {
+        // The dialer's own clock, so its decisions and the tick's agree.
+        let _ = now;
+        let now = self.dialer.now();
+        Box::pin(async move {
+            observe(txn, call, event, provider, now).await.map_err(|e| match e {
+                DialerError::Db(db) => db,
+                other => DbErr::Custom(other.to_string()),
+            })
+        })
+    }
+}
+
+/// Marks a cancelled line on its attempt (`detail`), so its end reads as cancelled.
+const CANCELLED: &str = "cancelled";
+
+pub async fn attempt<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<dial_attempt::Model, DialerError> {
+    scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(DialerError::NotFound)
+}
+
+/// Takes the campaign's lock for the rest of the transaction and returns the campaign.
+pub async fn lock_campaign<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<campaign::Model, DialerError> {
+    scope::update_many::<campaign::Entity>(tenant)
+        .col_expr(campaign::Column::Version, Expr::col(campaign::Column::Version).add(1))
+        .filter(campaign::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    super::campaigns::get(conn, tenant, id).await
+}
+
+async fn observe(
+    txn: &sea_orm::DatabaseTransaction,
+    call: &call::Model,
+    event: &CarrierEvent,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> Result<Observed, DialerError> {
+    let mut out = Observed::default();
+    if call.direction != "outbound" {
+        return Ok(out);
+    }
+    let Ok(tenant) = TenantId::parse(&call.tenant_id) else { return Ok(out) };
+    let leg = scope::find::<agent_session::Entity>(&tenant)
+        .filter(agent_session::Column::LegCallId.eq(&call.id))
+        .one(txn)
+        .await?;
+    if let Some(session) = leg {
+        agent_leg(txn, &tenant, &session, call, now, &mut out).await?;
+        return Ok(out);
+    }
+    let Some(a) =
+        scope::find::<dial_attempt::Entity>(&tenant).filter(dial_attempt::Column::CallId.eq(&call.id)).one(txn).await?
+    else {
+        return Ok(out);
+    };
+    if a.status == at::ENDED {
+        return Ok(out);
+    }
+    let campaign = lock_campaign(txn, &tenant, &a.campaign_id).await?;
+    // Re-read under the lock: another event of this campaign may have moved it.
+    let mut a = attempt(txn, &tenant, &a.id).await?;
+    if a.status == at::ENDED {
+        return Ok(out);
+    }
+    let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
+    if !final_status {
+        let answered = call.answered_at.is_some();
+        let next = match a.status.as_str() {
+            at::DIALING if answered => Some(at::DETECTING),
+            at::RINGING if answered => Some(at::DETECTING),
+            at::DIALING if call.status == CallStatus::Ringing.as_str() => Some(at::RINGING),
+            _ => None,
+        };
+        if let Some(next) = next {
+            a = set_attempt(
+                txn,
+                &a,
+                |m| {
+                    m.status = Set(next.into());
+                    if answered {
+                        m.answered_at = Set(call.answered_at);
+                    }
+                },
+                now,
+            )
+            .await?;
+            out.events.push(attempt_event(&a));
+        }
+        if person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING) {
+            route_person(txn, &tenant, &campaign, a, call, provider, now, &mut out).await?;
+        }
+        return Ok(out);
+    }
+    finish(txn, &tenant, &campaign, a, call, now, &mut out).await?;
+    Ok(out)
+}
+
+/// Whether this event is the moment the call's plan connects a person.
+fn person_now(call: &call::Model, event: &CarrierEvent, provider: &str) -> bool {
+    let Some(plan) = calls::plan_of(call) else { return false };
+    let moment = match (&event.kind, provider) {
+        (EventKind::Answered { answered_by: Some(by) }, _) => Moment::Detected(detected(*by)),
+        (EventKind::Answered { answered_by: None }, _) => Moment::Answered,
+        (EventKind::Status { status: CallStatus::InProgress, .. }, "telnyx") => Moment::Answered,
+        (EventKind::Amd { result, .. }, _) => Moment::Detected(detected(*result)),
+        _ => return false,
+    };
+    matches!(call_flow::decide(&plan, moment), Command::Connect(_))
+}
+
+/// The agent's own leg: it answering makes the agent ready; it ending logs them out.
+async fn agent_leg(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    s: &agent_session::Model,
+    call: &call::Model,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    if call.ended_at.is_some() {
+        if s.state != st::OFFLINE {
+            super::sessions::end_session(txn, tenant, &s.id, now).await?;
+            out.events.push(event(
+                tenant.as_str(),
+                "agent.updated",
+                json!({ "session_id": s.id, "state": st::OFFLINE }),
+            ));
+        }
+    } else if call.answered_at.is_some() && s.state == st::CONNECTING {
+        scope::update_many::<agent_session::Entity>(tenant)
+            .col_expr(agent_session::Column::State, Expr::value(st::READY))
+            .col_expr(agent_session::Column::StateSince, Expr::value(now))
+            .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
+            .filter(agent_session::Column::Id.eq(&s.id))
+            .filter(agent_session::Column::State.eq(st::CONNECTING))
+            .exec(txn)
+            .await?;
+        out.events.push(event(tenant.as_str(), "agent.updated", json!({ "session_id": s.id, "state": st::READY })));
+    }
+    Ok(())
+}
+
+async fn set_attempt<C: ConnectionTrait>(
+    conn: &C,
+    a: &dial_attempt::Model,
+    f: impl FnOnce(&mut dial_attempt::ActiveModel),
+    now: DateTime<Utc>,
+) -> Result<dial_attempt::Model, DialerError> {
+    let mut m: dial_attempt::ActiveModel = a.clone().into();
+    f(&mut m);
+    m.updated_at = Set(now);
+    Ok(m.update(conn).await?)
+}
+
+pub(crate) fn attempt_event(a: &dial_attempt::Model) -> crate::events::Event {
+    event(
+        &a.tenant_id,
+        "attempt.updated",
+        json!({
+            "attempt_id": a.id, "campaign_id": a.campaign_id, "contact_id": a.contact_id,
+            "status": a.status, "outcome": a.outcome, "agent_session_id": a.agent_session_id,
+        }),
+    )
+}
+
+/// Gives the person to the longest-idle ready agent (the bound agent first), or leaves the
+/// safe-harbor plan in place and counts the abandon.
+#[allow(clippy::too_many_arguments)]
+async fn route_person(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    campaign: &campaign::Model,
+    a: dial_attempt::Model,
+    call: &call::Model,
+    provider: &str,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    let mut ready = scope::find::<agent_session::Entity>(tenant)
+        .filter(agent_session::Column::CampaignId.eq(&campaign.id))
+        .filter(agent_session::Column::State.eq(st::READY))
+        .filter(agent_session::Column::LegCallId.is_not_null())
+        .order_by_asc(agent_session::Column::StateSince)
+        .all(txn)
+        .await?;
+    if let Some(bound) = &a.agent_session_id
+        && let Some(i) = ready.iter().position(|s| &s.id == bound)
+    {
+        let s = ready.remove(i);
+        ready.insert(0, s);
+    }
+    let mut taken = None;
+    for s in ready {
+        let res = scope::update_many::<agent_session::Entity>(tenant)
+            .col_expr(agent_session::Column::State, Expr::value(st::ON_CALL))
+            .col_expr(agent_session::Column::AttemptId, Expr::value(a.id.clone()))
+            .col_expr(agent_session::Column::StateSince, Expr::value(now))
+            .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
+            .filter(agent_session::Column::Id.eq(&s.id))
+            .filter(agent_session::Column::State.eq(st::READY))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 1 {
+            taken = Some(s);
+            break;
+        }
+    }
+    let Some(agent) = taken else {
+        let a = set_attempt(
+            txn,
+            &a,
+            |m| {
+                m.status = Set(at::ABANDONED.into());
+                m.abandoned = Set(true);
+            },
+            now,
+        )
+        .await?;
+        out.events.push(attempt_event(&a));
+        return Ok(());
+    };
+    let mut plan = calls::plan_of(call).expect("a dialer call has a plan");
+    if provider == "telnyx" {
+        plan.on_human = HumanAction::Hold;
+        let leg = match &agent.leg_call_id {
+            Some(id) => calls::get(txn, tenant, id).await.ok(),
+            None => None,
+        };
+        if let (Some(leg), Some(lead)) = (leg, call.provider_call_id.clone()) {
+            out.actions.push((leg, CallAction::Bridge { other_call_id: lead, park_after: true }));
+        }
+    } else {
+        plan.on_human = HumanAction::Conference { name: agent.room.clone() };
+    }
+    let mut m: call::ActiveModel = call.clone().into();
+    m.plan = Set(serde_json::to_string(&plan).expect("plans serialize"));
+    m.updated_at = Set(now);
+    out.call = Some(m.update(txn).await?);
+    let a = set_attempt(
+        txn,
+        &a,
+        |m| {
+            m.status = Set(at::CONNECTED.into());
+            m.agent_session_id = Set(Some(agent.id.clone()));
+            m.connected_at = Set(Some(now));
+        },
+        now,
+    )
+    .await?;
+    out.events.push(attempt_event(&a));
+    out.events.push(event(
+        tenant.as_str(),
+        "agent.updated",
+        json!({ "session_id": agent.id, "state": st::ON_CALL, "attempt_id": a.id, "contact_id": a.contact_id }),
+    ));
+    cancel_group(txn, tenant, &a, now, out).await
+}
+
+/// First connect wins: the group's other lines still ringing are cancelled; lines already
+/// picked up go on (a person there is routed to another agent or hears the safe-harbor message).
+async fn cancel_group(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    winner: &dial_attempt::Model,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    let Some(group) = &winner.group_id else { return Ok(()) };
+    let siblings = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::GroupId.eq(group))
+        .filter(dial_attempt::Column::Id.ne(&winner.id))
+        .filter(dial_attempt::Column::Status.is_in([at::SCHEDULED, at::DIALING, at::RINGING]))
+        .all(txn)
+        .await?;
+    for s in siblings {
+        let s = set_attempt(txn, &s, |m| m.detail = Set(Some(CANCELLED.into())), now).await?;
+        match s.call_id.as_deref() {
+            Some(call_id) if s.status != at::SCHEDULED => {
+                if let Ok(c) = calls::get(txn, tenant, call_id).await
+                    && c.ended_at.is_none()
+                    && c.provider_call_id.is_some()
+                {
+                    out.actions.push((c, CallAction::Hangup));
+                }
+            }
+            // Not placed yet: the placing job sees the mark and stands down.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Settles an attempt whose call ended: its outcome, its lead's next step, its agent.
+pub(crate) async fn finish(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    campaign: &campaign::Model,
+    a: dial_attempt::Model,
+    call: &call::Model,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    let outcome = classify(CallEnd {
+        status: &call.status,
+        answered_by: call.answered_by.as_deref(),
+        answered: call.answered_at.is_some(),
+        connected: a.status == at::CONNECTED,
+        abandoned: a.abandoned,
+        voicemail_dropped: call.voicemail_dropped,
+        cancelled: a.detail.as_deref() == Some(CANCELLED),
+    });
+    settle(txn, tenant, campaign, a, outcome, None, now, out).await
+}
+
+/// Ends an attempt with `outcome` and moves its lead and agent on.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn settle<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    campaign: &campaign::Model,
+    a: dial_attempt::Model,
+    outcome: Outcome,
+    detail: Option<String>,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    let connected = outcome == Outcome::Connected;
+    let a = set_attempt(
+        conn,
+        &a,
+        |m| {
+            m.status = Set(at::ENDED.into());
+            m.outcome = Set(Some(outcome.as_str().into()));
+            m.counts = Set(outcome.counts());
+            m.ended_at = Set(Some(now));
+            if let Some(d) = detail {
+                m.detail = Set(Some(d));
+            }
+        },
+        now,
+    )
+    .await?;
+    out.events.push(attempt_event(&a));
+    if outcome != Outcome::Blocked && a.dialed_at.is_some() {
+        ledger::append(
+            conn,
+            tenant,
+            &ledger::NewAttempt {
+                contact_id: Some(a.contact_id.clone()),
+                address: a.phone.clone(),
+                channel: "voice".into(),
+                direction: "outbound".into(),
+                purpose: campaign.purpose.clone(),
+                campaign_id: Some(campaign.id.clone()),
+                debt_id: None,
+                outcome: ledger_outcome(outcome).into(),
+                occurred_at: a.dialed_at.unwrap_or(now),
+            },
+        )
+        .await?;
+    }
+    let lead = scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
+        .filter(campaign_lead::Column::ContactId.eq(&a.contact_id))
+        .one(conn)
+        .await?;
+    if let Some(lead) = lead {
+        let used = lead.attempts + i64::from(outcome.counts());
+        let redial: Redial = serde_json::from_str(&campaign.redial).unwrap_or_default();
+        let next = if outcome == Outcome::Blocked {
+            // Set by the placing job: it knows when the gate would allow the dial.
+            LeadNext::Exhausted
+        } else {
+            after_attempt(outcome, used, campaign.max_attempts, &redial, now)
+        };
+        move_lead(conn, &lead, used, next, Some(outcome.as_str()), now).await?;
+        if next == LeadNext::Exhausted && outcome != Outcome::Blocked && campaign.auto_sms.is_some() {
+            out.events.push(event(
+                tenant.as_str(),
+                "lead.attempts_exhausted",
+                json!({ "campaign_id": campaign.id, "contact_id": lead.contact_id, "phone": lead.phone }),
+            ));
+        }
+    }
+    if connected && let Some(agent) = &a.agent_session_id {
+        scope::update_many::<agent_session::Entity>(tenant)
+            .col_expr(agent_session::Column::State, Expr::value(st::WRAP_UP))
+            .col_expr(agent_session::Column::StateSince, Expr::value(now))
+            .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
+            .filter(agent_session::Column::Id.eq(agent))
+            .filter(agent_session::Column::State.eq(st::ON_CALL))
+            .filter(agent_session::Column::AttemptId.eq(&a.id))
+            .exec(conn)
+            .await?;
+        out.events.push(event(
+            tenant.as_str(),
+            "agent.updated",
+            json!({ "session_id": agent, "state": st::WRAP_UP, "attempt_id": a.id }),
+        ));
+    }
+    Ok(())
+}
+
+fn ledger_outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Connected => "conversation",
+        Outcome::Voicemail => "voicemail",
+        Outcome::NoAnswer => "no_answer",
+        Outcome::Busy => "busy",
+        Outcome::Failed | Outcome::Cancelled | Outcome::Blocked => "did_not_connect",
+        Outcome::Abandoned | Outcome::Machine => "answered_no_conversation",
+    }
+}
+
+/// Writes a lead's next step.
+pub(crate) async fn move_lead<C: ConnectionTrait>(
+    conn: &C,
+    lead: &campaign_lead::Model,
+    attempts: i64,
+    next: LeadNext,
+    last_outcome: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DialerError> {
+    let mut m: campaign_lead::ActiveModel = lead.clone().into();
+    m.attempts = Set(attempts);
+    match next {
+        LeadNext::Ready { at, priority } => {
+            m.status = Set(lead_status::READY.into());
+            m.next_at = Set(at);
+            m.priority = Set(priority);
+        }
+        LeadNext::AwaitDisposition => m.status = Set(lead_status::AWAITING_DISPOSITION.into()),
+        LeadNext::Exhausted => m.status = Set(lead_status::EXHAUSTED.into()),
+    }
+    if let Some(o) = last_outcome {
+        m.last_outcome = Set(Some(o.into()));
+    }
+    m.updated_at = Set(now);
+    m.update(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,392 @@
+//! The dialer end to end against the sandbox carrier, in Twilio mode and in Telnyx mode: agents
+//! join with simulated audio legs, the engine paces calls, people who answer are bridged into
+//! the agents' rooms, machines get the voicemail after the beep, agents disposition with the
+//! API, callbacks come back, and the books balance: no lead dialled twice for one attempt, no
+//! lead lost, the abandon meter under 3%.
+
+use crate::both;
+use crate::harness::{Backend, Owner, TestApp, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+both!(
+    a_progressive_campaign_runs_to_completion_in_twilio_mode,
+    a_power_campaign_runs_to_completion_in_telnyx_mode,
+    campaign_settings_are_checked_and_states_enforced,
+    dialer_resources_are_invisible_to_other_tenants,
+);
+
+/// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
+const CLOCK: &str = "2026-11-18T16:00:00Z";
+
+async fn app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[("OUTDIAL_DIALER_CLOCK_START", CLOCK), ("OUTDIAL_DIALER_TICK_MS", "100")]).await
+}
+
+/// A list of `n` New York leads (landlines) and its id.
+async fn leads(app: &TestApp, o: &Owner, n: usize, first: usize) -> String {
+    let list = app.post("/v1/lists", &o.token, json!({"name": format!("Leads {first}")})).await;
+    assert_eq!(list.status, StatusCode::CREATED, "{}", list.body);
+    let list = list.body["id"].as_str().unwrap().to_owned();
+    let contacts: Vec<Value> = (first..first + n)
+        .map(|i| {
+            json!({"first_name": format!("Lead{i}"), "state": "NY", "zip": "10001",
+                   "phones": [{"number": format!("+1212555{:04}", 2000 + i), "label": "landline"}]})
+        })
+        .collect();
+    let r = app.post("/v1/contacts/bulk", &o.token, json!({"list_id": list, "contacts": contacts})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["created"].as_u64(), Some(n as u64), "{}", r.body);
+    list
+}
+
+fn campaign_body(name: &str, mode: &str, list: &str, extra: Value) -> Value {
+    let mut b = json!({
+        "name": name, "mode": mode, "list_ids": [list], "seller_name": "Acme Solar",
+        "callback_number": "+12125550199", "purpose": "informational",
+        "amd": true, "machine_action": "voicemail", "voicemail_url": "https://example.test/vm.mp3",
+        "ring_timeout_secs": 20, "max_attempts": 2, "wrap_secs": 0,
+        "redial": {"no_answer": 1, "busy": 1, "machine": 1, "voicemail": 1, "failed": 1, "abandoned": 1}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        b[k] = v.clone();
+    }
+    b
+}
+
+/// Works the campaign as the agents would until it completes: every call in wrap-up gets a
+/// disposition (one callback and one do-not-call among them). Returns the dispositions given.
+async fn work(app: &TestApp, campaign: &str, agents: &[(String, String)], o: &Owner) -> HashMap<String, String> {
+    let started = Instant::now();
+    let mut given = HashMap::new();
+    let mut n = 0usize;
+    loop {
+        let c = app.get(&format!("/v1/campaigns/{campaign}"), &o.token).await;
+        if c.body["status"] == "completed" {
+            return given;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(150),
+            "campaign did not complete: {} stats {}",
+            c.body,
+            app.get(&format!("/v1/campaigns/{campaign}/stats"), &o.token).await.body
+        );
+        assert_ne!(c.body["status"], "paused", "the campaign paused itself: {}", c.body);
+        for (token, session) in agents {
+            let s = app.get(&format!("/v1/agent-sessions/{session}"), token).await;
+            assert_eq!(s.status, StatusCode::OK, "{}", s.body);
+            if s.body["state"] != "wrap_up" {
+                continue;
+            }
+            let lead = &s.body["lead"];
+            assert_eq!(lead["status"], "ended");
+            if let Some(script) = lead["script"].as_str() {
+                assert!(script.starts_with(&format!("Hi {},", lead["first_name"].as_str().unwrap())), "{script}");
+            }
+            let code = match n {
+                0 => "callback",
+                1 => "dnc",
+                k if k % 2 == 0 => "interested",
+                _ => "not_interested",
+            };
+            let attempt = lead["attempt_id"].as_str().unwrap();
+            let r = app
+                .post(&format!("/v1/dial-attempts/{attempt}/disposition"), token, json!({"code": code, "note": "ok"}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let again =
+                app.post(&format!("/v1/dial-attempts/{attempt}/disposition"), token, json!({"code": code})).await;
+            assert_eq!(again.code(), "already_dispositioned");
+            given.insert(attempt.to_owned(), code.to_owned());
+            n += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn all_attempts(app: &TestApp, o: &Owner, campaign: &str) -> Vec<Value> {
+    let mut out = vec![];
+    let mut cursor = String::new();
+    loop {
+        let r = app.get(&format!("/v1/campaigns/{campaign}/attempts?limit=200{cursor}"), &o.token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        out.extend(r.body["data"].as_array().unwrap().iter().cloned());
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return out,
+        }
+    }
+}
+
+async fn join(app: &TestApp, token: &str, campaign: &str) -> String {
+    let r = app.post("/v1/agent-sessions", token, json!({"campaign_id": campaign})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "connecting");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let s = app.get(&format!("/v1/agent-sessions/{id}"), token).await;
+        if s.body["state"] == "ready" {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the agent's leg never answered");
+}
+
+/// Checks what every user of the product would: each lead dialled at most `max_attempts`
+/// times and once per attempt at the carrier, outcomes that add up, the abandon meter, the
+/// safe-harbor message and voicemail drops heard at the carrier.
+async fn audit(
+    app: &TestApp,
+    o: &Owner,
+    campaign: &str,
+    leads: usize,
+    given: &HashMap<String, String>,
+    max_abandon_pct: Option<f64>,
+) -> Value {
+    let attempts = all_attempts(app, o, campaign).await;
+    let calls: Value =
+        app.client.get(format!("{}/sandbox/_sandbox/calls", app.base)).send().await.unwrap().json().await.unwrap();
+    let calls = calls["calls"].as_array().unwrap().clone();
+    let mut carrier_calls: HashMap<String, usize> = HashMap::new();
+    for c in &calls {
+        *carrier_calls.entry(c["to"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    let mut dialled: HashMap<String, usize> = HashMap::new();
+    let mut per_lead: HashMap<String, i64> = HashMap::new();
+    for a in &attempts {
+        assert_eq!(a["status"], "ended", "every attempt settled: {a}");
+        let refused = a["detail"].as_str().is_some_and(|d| d.starts_with("carrier:"));
+        if a["dialed_at"].is_string() && a["outcome"] != "blocked" && !a["call_id"].is_null() && !refused {
+            *dialled.entry(a["phone"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+        if a["counts"] == true {
+            *per_lead.entry(a["contact_id"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+        if a["outcome"] == "connected" {
+            assert!(a["agent_session_id"].is_string());
+        }
+    }
+    for (phone, n) in &dialled {
+        assert_eq!(carrier_calls.get(phone), Some(n), "carrier calls to {phone} match its dialled attempts");
+    }
+    assert!(per_lead.values().all(|n| *n <= 2), "max_attempts holds");
+    let connected: Vec<&Value> = attempts.iter().filter(|a| a["outcome"] == "connected").collect();
+    assert!(!connected.is_empty(), "some people reached an agent");
+    for a in &connected {
+        assert!(given.contains_key(a["id"].as_str().unwrap()), "every connected call was dispositioned: {a}");
+    }
+    let stats = app.get(&format!("/v1/campaigns/{campaign}/stats"), &o.token).await.body;
+    assert_eq!(stats["leads_total"].as_u64(), Some(leads as u64));
+    assert_eq!(stats["leads_remaining"].as_u64(), Some(0));
+    assert_eq!(stats["connects"].as_u64(), Some(connected.len() as u64));
+    if let Some(max) = max_abandon_pct {
+        assert!(stats["abandon_pct_30d"].as_f64().unwrap() <= max, "{stats}");
+    }
+    // The voicemail was left after the beep on machines; abandoned people heard who called.
+    let logs: Vec<String> = calls
+        .iter()
+        .flat_map(|c| c["log"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()))
+        .collect();
+    let voicemails = attempts.iter().filter(|a| a["outcome"] == "voicemail").count();
+    assert!(voicemails > 0, "some machines answered: {stats}");
+    let played = logs.iter().filter(|l| l.contains("https://example.test/vm.mp3")).count();
+    assert!(played >= voicemails, "{played} voicemail plays for {voicemails} voicemails");
+    for a in attempts.iter().filter(|a| a["outcome"] == "abandoned") {
+        let call = calls.iter().find(|c| c["to"] == a["phone"]).unwrap();
+        assert!(call["log"].to_string().contains("Acme Solar"), "safe-harbor message: {call}");
+    }
+    // The do-not-call disposition reached the internal list at once.
+    let dnc = app.get("/v1/dnc", &o.token).await;
+    assert_eq!(dnc.body["data"].as_array().unwrap().len(), 1, "{}", dnc.body);
+    stats
+}
+
+async fn a_progressive_campaign_runs_to_completion_in_twilio_mode(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Twilio").await;
+    let list = leads(&app, &o, 24, 0).await;
+    let script = app
+        .post(
+            "/v1/scripts",
+            &o.token,
+            json!({"name": "Intro", "body": "Hi {FirstName}, this is {Seller}.{?Company} At {Company}?{/Company}"}),
+        )
+        .await;
+    assert_eq!(script.status, StatusCode::CREATED, "{}", script.body);
+    let body = campaign_body("Solar NY", "progressive", &list, json!({"script_id": script.body["id"]}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(c.body["status"], "draft");
+    let (t2, _) = app.add_member(&o, "agent").await;
+    let (t3, _) = app.add_member(&o, "agent").await;
+    let started = app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert_eq!(started.body["status"], "running");
+    let mut agents = vec![];
+    for t in [o.token.clone(), t2, t3] {
+        let s = join(&app, &t, &id).await;
+        agents.push((t, s));
+    }
+    let given = work(&app, &id, &agents, &o).await;
+    let stats = audit(&app, &o, &id, 24, &given, Some(3.0)).await;
+    assert_eq!(stats["abandons"].as_u64(), Some(0), "progressive never abandons: {stats}");
+    // The callback came back to the queue first and was dialled again.
+    let attempts = all_attempts(&app, &o, &id).await;
+    let cb = given.iter().find(|(_, c)| c.as_str() == "callback").map(|(a, _)| a.clone()).unwrap();
+    let lead = attempts.iter().find(|a| a["id"] == cb.as_str()).unwrap()["contact_id"].clone();
+    assert!(attempts.iter().filter(|a| a["contact_id"] == lead).count() >= 2, "the callback was dialled");
+    let ics = app.client.get(format!("{}/v1/callbacks/calendar", app.base)).bearer_auth(&o.token).send().await.unwrap();
+    assert!(ics.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    for (t, s) in &agents {
+        let r = app.post(&format!("/v1/agent-sessions/{s}/leave"), t, json!({})).await;
+        assert_eq!(r.body["state"], "offline", "{}", r.body);
+    }
+    app.stop().await;
+}
+
+async fn a_power_campaign_runs_to_completion_in_telnyx_mode(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Telnyx").await;
+    let account = app
+        .post(
+            "/v1/carrier-accounts",
+            &o.token,
+            json!({"name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let list = leads(&app, &o, 24, 100).await;
+    let body =
+        campaign_body("Power NY", "power", &list, json!({"lines_per_agent": 2, "account_id": account.body["id"]}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    let (t2, _) = app.add_member(&o, "agent").await;
+    let mut agents = vec![];
+    for t in [o.token.clone(), t2] {
+        let s = join(&app, &t, &id).await;
+        agents.push((t, s));
+    }
+    let given = work(&app, &id, &agents, &o).await;
+    audit(&app, &o, &id, 24, &given, None).await;
+    // Bridged to the agent's parked leg: the agent legs outlived every lead.
+    for (t, s) in &agents {
+        let s = app.get(&format!("/v1/agent-sessions/{s}"), t).await;
+        assert_eq!(s.body["state"], "ready", "{}", s.body);
+    }
+    app.stop().await;
+}
+
+async fn campaign_settings_are_checked_and_states_enforced(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Rules").await;
+    let list = leads(&app, &o, 2, 300).await;
+    let bad =
+        app.post("/v1/campaigns", &o.token, campaign_body("x", "power", &list, json!({"ring_timeout_secs": 10}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.code(), "invalid_campaign_setting");
+    assert!(bad.body["detail"].as_str().unwrap().contains("ring_timeout_secs"), "{}", bad.body);
+    let bad = app
+        .post("/v1/campaigns", &o.token, campaign_body("x", "predictive", &list, json!({"abandon_target": 5.0})))
+        .await;
+    assert_eq!(bad.code(), "invalid_campaign_setting");
+    let bad = app.post("/v1/campaigns", &o.token, campaign_body("x", "turbo", &list, json!({}))).await;
+    assert_eq!(bad.code(), "invalid_campaign_setting");
+    let bad = app
+        .post("/v1/campaigns", &o.token, campaign_body("x", "power", "list_01JD3T6X8Q4M2N7P9R5S0T1VWX", json!({})))
+        .await;
+    assert_eq!(bad.code(), "unknown_list");
+    let c = app.post("/v1/campaigns", &o.token, campaign_body("ok", "progressive", &list, json!({}))).await;
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post(&format!("/v1/campaigns/{id}/pause"), &o.token, json!({})).await.code(),
+        "invalid_campaign_state"
+    );
+    let (agent, _) = app.add_member(&o, "agent").await;
+    assert_eq!(app.post(&format!("/v1/campaigns/{id}/start"), &agent, json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await.body["status"], "running");
+    // Nobody logged in: the campaign pauses itself and says why.
+    for _ in 0..100 {
+        let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await;
+        if c.body["status"] == "paused" {
+            assert_eq!(c.body["status_reason"], "no_agents_logged_in");
+            assert_eq!(c.body["status_by"], "system:dialer");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body["status"], "paused");
+    // An agent joining brings it back.
+    let s = join(&app, &agent, &id).await;
+    let twice = app.post("/v1/agent-sessions", &agent, json!({"campaign_id": id})).await;
+    assert_eq!(twice.code(), "already_in_session");
+    let mut resumed = false;
+    for _ in 0..100 {
+        if app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body["status"] == "running" {
+            resumed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(resumed, "an agent's arrival resumes a campaign paused for want of agents");
+    let stop = app.post(&format!("/v1/campaigns/{id}/stop"), &o.token, json!({})).await;
+    assert_eq!(stop.body["status"], "stopped");
+    assert_eq!(stop.body["status_by"], format!("user:{}", o.user_id));
+    let r = app.post(&format!("/v1/agent-sessions/{s}/leave"), &agent, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let d = app.get("/v1/dispositions", &o.token).await;
+    assert_eq!(d.body.as_array().unwrap().len(), 7);
+    let dup =
+        app.post("/v1/dispositions", &o.token, json!({"code": "sale", "label": "Sale", "category": "sale"})).await;
+    assert_eq!(dup.code(), "disposition_exists");
+    let hot = app
+        .post("/v1/dispositions", &o.token, json!({"code": "vip", "label": "VIP", "category": "sale", "hotkey": "1"}))
+        .await;
+    assert_eq!(hot.code(), "invalid_hotkey");
+    let ok = app
+        .post("/v1/dispositions", &o.token, json!({"code": "vip", "label": "VIP", "category": "sale", "hotkey": "9"}))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    app.stop().await;
+}
+
+async fn dialer_resources_are_invisible_to_other_tenants(backend: Backend) {
+    let app = app(backend).await;
+    let a = app.signup("Dialer A").await;
+    let b = app.signup("Dialer B").await;
+    let list = leads(&app, &a, 2, 400).await;
+    let c = app.post("/v1/campaigns", &a.token, campaign_body("A", "progressive", &list, json!({}))).await;
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    let script = app.post("/v1/scripts", &a.token, json!({"name": "S", "body": "Hi"})).await;
+    let s = join(&app, &a.token, &id).await;
+    for path in [
+        format!("/v1/campaigns/{id}"),
+        format!("/v1/campaigns/{id}/stats"),
+        format!("/v1/campaigns/{id}/attempts"),
+        format!("/v1/agent-sessions/{s}"),
+    ] {
+        assert_eq!(app.get(&path, &b.token).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(app.post(&format!("/v1/campaigns/{id}/start"), &b.token, json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&format!("/v1/agent-sessions/{s}/leave"), &b.token, json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post("/v1/agent-sessions", &b.token, json!({"campaign_id": id})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // B's campaign cannot dial A's list.
+    let theirs = app.post("/v1/campaigns", &b.token, campaign_body("B", "progressive", &list, json!({}))).await;
+    assert_eq!(theirs.code(), "unknown_list");
+    assert!(app.get("/v1/campaigns", &b.token).await.body["data"].as_array().unwrap().is_empty());
+    assert!(app.get("/v1/agent-sessions", &b.token).await.body.as_array().unwrap().is_empty());
+    let scripts = app.get("/v1/scripts", &b.token).await;
+    assert!(!scripts.body.to_string().contains(script.body["id"].as_str().unwrap()));
+    app.stop().await;
+}
