@@ -111,6 +111,70 @@ enum BenchCommand {
     Import(BenchImportArgs),
     /// Decisions per second of the compliance gate on one core.
     Gate(BenchGateArgs),
+    /// Pacing policies in the discrete-event simulation of PACING.md §4 (common random numbers).
+    Pacing(BenchPacingArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PacingPolicy {
+    Progressive,
+    Power2,
+    Power3,
+    Vicidial,
+    Predictive,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PacingScenario {
+    #[value(name = "S", alias = "s")]
+    S,
+    #[value(name = "M", alias = "m")]
+    M,
+    #[value(name = "L", alias = "l")]
+    L,
+}
+
+#[derive(Args)]
+struct BenchPacingArgs {
+    /// Preset of PACING.md §3 (S: 5 agents, 5% humans; M: 20, 12%; L: 100, 25%); flags override it.
+    #[arg(long, value_enum)]
+    scenario: Option<PacingScenario>,
+    #[arg(long, value_enum, default_value = "predictive")]
+    policy: PacingPolicy,
+    #[arg(long)]
+    agents: Option<u32>,
+    /// Share of dials a person answers (0–1).
+    #[arg(long)]
+    human: Option<f64>,
+    #[arg(long)]
+    machine: Option<f64>,
+    #[arg(long)]
+    no_answer: Option<f64>,
+    #[arg(long)]
+    busy: Option<f64>,
+    #[arg(long)]
+    invalid: Option<f64>,
+    /// Mean talk time, seconds.
+    #[arg(long)]
+    talk_mean: Option<f64>,
+    /// Talk-time coefficient of variation.
+    #[arg(long)]
+    talk_cv: Option<f64>,
+    /// Mean wrap-up, seconds.
+    #[arg(long)]
+    wrap_mean: Option<f64>,
+    /// No-answer timeout, seconds.
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// Shift length in hours (8).
+    #[arg(long)]
+    hours: Option<f64>,
+    /// Seeds, i.e. days of one campaign (30).
+    #[arg(long)]
+    seeds: Option<u32>,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -278,6 +342,7 @@ pub async fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Dnc(args) } => bench_dnc(args),
         Command::Bench { what: BenchCommand::Import(args) } => bench_import(args).await,
         Command::Bench { what: BenchCommand::Gate(args) } => bench_gate(args),
+        Command::Bench { what: BenchCommand::Pacing(args) } => bench_pacing(args),
         Command::SandboxCarrier { port, seed, time_scale } => sandbox_carrier(&config, port, seed, time_scale).await,
     };
     match result {
@@ -396,6 +461,44 @@ async fn bench_import(args: BenchImportArgs) -> anyhow::Result<()> {
     };
     let report = import::run(&opts, |line| eprintln!("{line}")).await?;
     print_report(&report, args.json)
+}
+
+fn bench_pacing(args: BenchPacingArgs) -> anyhow::Result<()> {
+    use outdial_domain::pacing::{BenchOptions, PolicyKind, Preset, render_text, run_bench};
+    let opts = BenchOptions {
+        scenario: args.scenario.map(|s| match s {
+            PacingScenario::S => Preset::S,
+            PacingScenario::M => Preset::M,
+            PacingScenario::L => Preset::L,
+        }),
+        agents: args.agents,
+        human: args.human,
+        machine: args.machine,
+        no_answer: args.no_answer,
+        busy: args.busy,
+        invalid: args.invalid,
+        talk_mean: args.talk_mean,
+        talk_cv: args.talk_cv,
+        wrap_mean: args.wrap_mean,
+        timeout: args.timeout,
+        hours: args.hours,
+        seeds: args.seeds,
+        amd_errors: None,
+        policy: match args.policy {
+            PacingPolicy::Progressive => PolicyKind::Progressive,
+            PacingPolicy::Power2 => PolicyKind::Power2,
+            PacingPolicy::Power3 => PolicyKind::Power3,
+            PacingPolicy::Vicidial => PolicyKind::Vicidial,
+            PacingPolicy::Predictive => PolicyKind::Predictive,
+        },
+    };
+    let report = run_bench(&opts).map_err(|e| anyhow::anyhow!("bad pacing scenario: {e}"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render_text(&report));
+    }
+    Ok(())
 }
 
 fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {

@@ -8,13 +8,14 @@ pub mod middleware;
 pub mod routes;
 pub mod run;
 pub mod state;
+pub mod web;
 
 use axum::{
     Json, Router,
     extract::DefaultBodyLimit,
     http::{StatusCode, header},
     middleware::{from_fn, from_fn_with_state},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use error::ApiError;
@@ -137,16 +138,16 @@ pub fn app(state: AppState) -> Router {
     let (streaming, streaming_doc) = streaming_routes().split_for_parts();
     doc.merge(streaming_doc);
     let spec = std::sync::Arc::new(doc);
+    let web = web::WebApp::new(web::web_dir(state.config.web_dir.as_deref()));
     Router::new()
         .merge(public)
         .merge(authed.layer(from_fn_with_state(state.clone(), middleware::idempotency)))
         .merge(streaming)
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
         .route("/docs", get(docs::docs_page))
-        .route("/", get(home))
         .merge(webhooks::router())
         .nest("/sandbox", state.sandbox.router())
-        .fallback(not_found)
+        .fallback(move |req| web.clone().handle(req))
         .layer(from_fn(json_errors))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(from_fn_with_state(state.clone(), middleware::observe))
@@ -178,11 +179,4 @@ async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) 
         }
         _ => res,
     }
-}
-
-async fn home() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outdial</title></head><body>\
-<h1>Outdial</h1><p>The API is running. Reference: <a href=\"/docs\">/docs</a> and <a href=\"/openapi.json\">/openapi.json</a>.</p></body></html>",
-    )
 }

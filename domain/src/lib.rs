@@ -7,4 +7,5 @@ pub mod contacts;
 pub mod dialer;
 pub mod ids;
 pub mod number_health;
+pub mod pacing;
 pub mod tenancy;

@@ -5,6 +5,7 @@
 mod harness;
 
 mod auth;
+mod browser;
 mod carriers;
 mod compliance;
 mod compliance_cases;

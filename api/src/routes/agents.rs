@@ -74,8 +74,10 @@ pub struct AgentSessionOut {
     /// `connecting`, `ready`, `paused`, `on_call`, `wrap_up`, `offline`.
     pub state: String,
     pub pause_reason: Option<String>,
-    /// When the agent entered the state (for timers).
+    /// When the agent entered the state.
     pub state_since: DateTime<Utc>,
+    /// Seconds in the state, by the dialer's clock (for timers; no browser clock skew).
+    pub in_state_secs: i64,
     /// The agent's own conference room (where their audio leg waits).
     pub room: String,
     pub leg_call_id: Option<String>,
@@ -96,6 +98,7 @@ async fn out(state: &AppState, auth: &Auth, s: agent_session::Model) -> ApiResul
         campaign_id: s.campaign_id,
         state: s.state,
         pause_reason: s.pause_reason,
+        in_state_secs: (state.dialer.now() - s.state_since).num_seconds().max(0),
         state_since: s.state_since,
         room: s.room,
         leg_call_id: s.leg_call_id,

@@ -45,6 +45,7 @@ impl JobStatus {
 #[into_params(parameter_in = Query)]
 pub struct JobQuery {
     /// Only jobs in this state (`dead` is the dead-letter view).
+    #[param(inline)]
     pub status: Option<JobStatus>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u64>,

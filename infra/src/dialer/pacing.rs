@@ -1,11 +1,17 @@
-//! The campaign's live state as the pacing policy sees it, and its answer turned into dials:
-//! each one bound to an agent (progressive, power groups) or pooled (predictive).
+//! The campaign's live state as the pacing policy sees it (`outdial_domain::pacing`, the same
+//! code `outdial bench pacing` runs), and its answer turned into dials: each one bound to an
+//! agent (progressive, power groups) or pooled (predictive).
 
 use super::{DialerError, agent_state as st, attempt_status as at};
 use crate::db::entity::{agent_session, campaign, dial_attempt};
-use chrono::{DateTime, Utc};
+use crate::db::scope;
+use chrono::{DateTime, Duration, Utc};
+use outdial_domain::dialer::Outcome;
 use outdial_domain::ids::TenantId;
-use sea_orm::ConnectionTrait;
+use outdial_domain::pacing::{
+    AbandonMeter, AgentObs, AgentState, CallObs, CallStage, Estimates, Observation, Policy, Resolution, must_fall_back,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 
 /// One dial to place: bound to an agent (and a first-connect-wins group) or pooled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,35 +20,183 @@ pub struct Binding {
     pub group: Option<String>,
 }
 
-/// Attempts still looking for a person (not yet connected, abandoned or ended).
-fn open_line(a: &dial_attempt::Model) -> bool {
-    matches!(a.status.as_str(), at::SCHEDULED | at::DIALING | at::RINGING | at::DETECTING)
+/// Ended attempts the estimates learn from.
+const LEARN_FROM: u64 = 500;
+
+fn secs(t: DateTime<Utc>, epoch: DateTime<Utc>) -> f64 {
+    (t - epoch).num_milliseconds() as f64 / 1000.0
 }
 
 /// How many dials to place now, and for whom.
 pub async fn decide<C: ConnectionTrait>(
-    _conn: &C,
-    _tenant: &TenantId,
+    conn: &C,
+    tenant: &TenantId,
     c: &campaign::Model,
     sessions: &[agent_session::Model],
     live: &[dial_attempt::Model],
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Binding>, DialerError> {
-    let lines = match c.mode.as_str() {
-        "preview" => return Ok(vec![]),
-        "power" => c.lines_per_agent.clamp(1, 3),
-        _ => 1,
+    if c.mode == "preview" {
+        return Ok(vec![]);
+    }
+    let epoch = c.created_at;
+    let obs = observe(conn, tenant, c, sessions, live, now, epoch).await?;
+    let est = estimates(conn, tenant, c, epoch).await?;
+    let stored: Option<Policy> = c.pacing_state.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let mut policy = match c.mode.as_str() {
+        "power" => Policy::Power { lines: u32::try_from(c.lines_per_agent.clamp(1, 3)).unwrap_or(1) },
+        "predictive" => match stored {
+            Some(p @ Policy::Predictive(_)) => p,
+            _ => Policy::predictive(),
+        },
+        _ => Policy::Progressive,
     };
-    let mut out = Vec::new();
-    for s in sessions.iter().filter(|s| s.state == st::READY) {
-        let open = live.iter().filter(|a| open_line(a) && a.agent_session_id.as_deref() == Some(&s.id)).count();
-        if open > 0 {
-            continue;
+    // At the cap, every mode falls back to one line per agent until the meter recovers.
+    let target = c.abandon_target / 100.0;
+    let decision = if must_fall_back(&obs.meter, target) {
+        Policy::Progressive.decide(&obs, &est)
+    } else {
+        policy.decide(&obs, &est)
+    };
+    if matches!(policy, Policy::Predictive(_)) {
+        scope::update_many::<campaign::Entity>(tenant)
+            .col_expr(campaign::Column::PacingState, Expr::value(serde_json::to_string(&policy).ok()))
+            .filter(campaign::Column::Id.eq(&c.id))
+            .exec(conn)
+            .await?;
+    }
+    let mut groups: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    let grouped = c.mode == "power" && c.lines_per_agent > 1;
+    Ok(decision
+        .bind_to
+        .iter()
+        .take(decision.dials as usize)
+        .map(|b| match b.and_then(|i| sessions.get(i).map(|s| (i, s))) {
+            Some((i, s)) => Binding {
+                agent: Some(s.id.clone()),
+                group: grouped.then(|| groups.entry(i).or_insert_with(|| crate::ids::raw("grp_")).clone()),
+            },
+            None => Binding::default(),
+        })
+        .collect())
+}
+
+async fn observe<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    sessions: &[agent_session::Model],
+    live: &[dial_attempt::Model],
+    now: DateTime<Utc>,
+    epoch: DateTime<Utc>,
+) -> Result<Observation, DialerError> {
+    let index: std::collections::HashMap<&str, usize> =
+        sessions.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let mut agents: Vec<AgentObs> = sessions
+        .iter()
+        .map(|s| AgentObs {
+            state: match s.state.as_str() {
+                st::READY => AgentState::Ready,
+                st::ON_CALL => AgentState::Talking,
+                st::WRAP_UP => AgentState::Wrapping,
+                _ => AgentState::Paused,
+            },
+            since: secs(s.state_since, epoch),
+            open_lines: 0,
+        })
+        .collect();
+    let mut calls = Vec::new();
+    for a in live {
+        let dialed = secs(a.dialed_at.unwrap_or(a.created_at), epoch);
+        let agent = a.agent_session_id.as_deref().and_then(|id| index.get(id).copied());
+        let stage = match a.status.as_str() {
+            at::SCHEDULED | at::DIALING | at::RINGING => (CallStage::Ringing, dialed),
+            at::DETECTING => (CallStage::Detecting, a.answered_at.map_or(dialed, |t| secs(t, epoch))),
+            _ => continue,
+        };
+        if let Some(i) = agent {
+            agents[i].open_lines += 1;
         }
-        let group = (lines > 1).then(|| crate::ids::raw("grp_"));
-        for _ in 0..lines {
-            out.push(Binding { agent: Some(s.id.clone()), group: group.clone() });
+        calls.push(CallObs { stage: stage.0, since: stage.1, dialed, agent });
+    }
+    let recent = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+        .filter(dial_attempt::Column::Status.eq(at::ENDED))
+        .filter(dial_attempt::Column::CreatedAt.gte(now - Duration::days(30)))
+        .select_only()
+        .column(dial_attempt::Column::Outcome)
+        .column(dial_attempt::Column::CreatedAt)
+        .column(dial_attempt::Column::DialedAt)
+        .into_tuple::<(Option<String>, DateTime<Utc>, Option<DateTime<Utc>>)>()
+        .all(conn)
+        .await?;
+    let mut meter = AbandonMeter::default();
+    let today = now.date_naive();
+    for (outcome, created, dialed) in recent {
+        let Some(o) = outcome.as_deref().and_then(Outcome::parse) else { continue };
+        let is_today = created.date_naive() == today;
+        if o.human() {
+            meter.humans += 1;
+            meter.humans_today += u64::from(is_today);
+        }
+        if o == Outcome::Abandoned {
+            meter.abandons += 1;
+            meter.abandons_today += u64::from(is_today);
+            meter.abandons_last_minute += u64::from(now - created < Duration::seconds(60));
+        }
+        if let Some(d) = dialed {
+            meter.dials_today += u64::from(is_today);
+            meter.dials_last_minute += u64::from(now - d < Duration::seconds(60));
         }
     }
-    Ok(out)
+    Ok(Observation { now: secs(now, epoch), time_of_day: 0.0, agents, calls, meter })
+}
+
+/// Estimates from the campaign's most recent ended attempts, on top of the priors.
+async fn estimates<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    epoch: DateTime<Utc>,
+) -> Result<Estimates, DialerError> {
+    let rows = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+        .filter(dial_attempt::Column::Status.eq(at::ENDED))
+        .filter(dial_attempt::Column::DialedAt.is_not_null())
+        .order_by_desc(dial_attempt::Column::Id)
+        .limit(LEARN_FROM)
+        .all(conn)
+        .await?;
+    let mut est = Estimates::prior();
+    est.ring_timeout = c.ring_timeout_secs as f64;
+    let gap = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+        (Some(a), Some(b)) => Some((secs(b, epoch) - secs(a, epoch)).max(0.0)),
+        _ => None,
+    };
+    for a in rows {
+        let Some(o) = a.outcome.as_deref().and_then(Outcome::parse) else { continue };
+        let pickup = gap(a.dialed_at, a.answered_at);
+        match o {
+            Outcome::Connected | Outcome::Abandoned => {
+                if let Some(p) = pickup {
+                    let amd = gap(a.answered_at, a.connected_at.or(a.ended_at)).unwrap_or(2.0).min(10.0);
+                    est.observe(Resolution::Human { pickup: p, amd });
+                }
+                if let Some(t) = gap(a.connected_at, a.ended_at).filter(|_| o == Outcome::Connected) {
+                    est.observe(Resolution::Talk(t));
+                }
+            }
+            Outcome::Machine | Outcome::Voicemail => {
+                if let Some(p) = pickup {
+                    est.observe(Resolution::Machine { pickup: p, amd: 3.5 });
+                }
+            }
+            Outcome::NoAnswer => est.observe(Resolution::NoAnswer),
+            Outcome::Busy | Outcome::Failed => {
+                est.observe(Resolution::Failed { hold: gap(a.dialed_at, a.ended_at).unwrap_or(3.0) });
+            }
+            Outcome::Cancelled | Outcome::Blocked => {}
+        }
+    }
+    Ok(est)
 }

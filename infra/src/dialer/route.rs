@@ -8,7 +8,7 @@
 //! settles its attempt, its lead and its agent.
 
 use super::{Dialer, DialerError, agent_state as st, attempt_status as at, event, lead_status};
-use crate::db::entity::{agent_session, call, campaign, campaign_lead, dial_attempt};
+use crate::db::entity::{agent_session, call, callback, campaign, campaign_lead, dial_attempt};
 use crate::db::repo::ledger;
 use crate::db::scope;
 use crate::telephony::{CallAction, CallStatus, CarrierEvent, EventKind};
@@ -410,6 +410,18 @@ pub(crate) async fn settle<C: ConnectionTrait>(
             },
         )
         .await?;
+    }
+    if a.dialed_at.is_some() && !matches!(outcome, Outcome::Blocked | Outcome::Cancelled) {
+        // The callback that brought the lead back has been made.
+        scope::update_many::<callback::Entity>(tenant)
+            .col_expr(callback::Column::Status, Expr::value("done"))
+            .col_expr(callback::Column::UpdatedAt, Expr::value(now))
+            .filter(callback::Column::CampaignId.eq(&a.campaign_id))
+            .filter(callback::Column::ContactId.eq(&a.contact_id))
+            .filter(callback::Column::Status.eq("scheduled"))
+            .filter(callback::Column::DueAt.lte(now))
+            .exec(conn)
+            .await?;
     }
     let lead = scope::find::<campaign_lead::Entity>(tenant)
         .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
