@@ -192,7 +192,6 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<campaign::Model, DialerError> {
     validate(s)?;
-    get(db, tenant, id).await?;
     let txn = db.begin().await?;
     let current = super::route::lock_campaign(&txn, tenant, id).await?;
     check_lists(&txn, tenant, &s.list_ids).await?;
@@ -254,7 +253,6 @@ pub async fn act(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<campaign::Model, DialerError> {
-    get(db, tenant, id).await?;
     let txn = db.begin().await?;
     let c = super::route::lock_campaign(&txn, tenant, id).await?;
     let to = match (action, c.status.as_str()) {

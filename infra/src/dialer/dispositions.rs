@@ -167,12 +167,7 @@ async fn apply<C: ConnectionTrait>(
         .await?;
         out.events.push(event(tenant.as_str(), "dnc.added", json!({ "id": entry.id, "phone": a.phone })));
     }
-    let lead = scope::find::<campaign_lead::Entity>(tenant)
-        .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
-        .filter(campaign_lead::Column::ContactId.eq(&a.contact_id))
-        .one(conn)
-        .await?;
-    if let Some(lead) = lead {
+    if let Some(lead) = route::lead_of(conn, tenant, a).await? {
         let redial: Redial = serde_json::from_str(&c.redial).unwrap_or_default();
         let next = after_disposition(category, lead.attempts, c.max_attempts, &redial, given.callback_at, now);
         route::move_lead(conn, &lead, lead.attempts, next, Some(&disp.code), now).await?;
@@ -182,12 +177,7 @@ async fn apply<C: ConnectionTrait>(
             _ => None,
         };
         if let (Some(status), LeadNext::Exhausted) = (finished, next) {
-            scope::update_many::<campaign_lead::Entity>(tenant)
-                .col_expr(campaign_lead::Column::Status, Expr::value(status))
-                .filter(campaign_lead::Column::CampaignId.eq(&lead.campaign_id))
-                .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
-                .exec(conn)
-                .await?;
+            route::close_lead(conn, tenant, &lead, status).await?;
         }
         if category == Category::Callback {
             let due = given.callback_at.unwrap_or(now);

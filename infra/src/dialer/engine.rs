@@ -126,11 +126,7 @@ async fn tick_locked(
     }
     let queued = scope::find::<campaign_lead::Entity>(tenant)
         .filter(campaign_lead::Column::CampaignId.eq(&c.id))
-        .filter(campaign_lead::Column::Status.is_in([
-            lead_status::READY,
-            lead_status::SCHEDULED,
-            lead_status::AWAITING_DISPOSITION,
-        ]))
+        .filter(campaign_lead::Column::Status.is_in(lead_status::OPEN.iter().copied()))
         .count(txn)
         .await?;
     if queued == 0 && live.is_empty() {
@@ -341,14 +337,8 @@ pub async fn stats<C: ConnectionTrait>(
     s.abandon_pct_today = pct(s.abandons_today, s.humans_today);
     let leads = scope::find::<campaign_lead::Entity>(tenant).filter(campaign_lead::Column::CampaignId.eq(id));
     s.leads_total = leads.clone().count(conn).await?;
-    s.leads_remaining = leads
-        .filter(campaign_lead::Column::Status.is_in([
-            lead_status::READY,
-            lead_status::SCHEDULED,
-            lead_status::AWAITING_DISPOSITION,
-        ]))
-        .count(conn)
-        .await?;
+    s.leads_remaining =
+        leads.filter(campaign_lead::Column::Status.is_in(lead_status::OPEN.iter().copied())).count(conn).await?;
     for a in super::sessions::active(conn, tenant, id).await? {
         match a.state.as_str() {
             st::READY => s.agents_ready += 1,

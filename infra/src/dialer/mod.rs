@@ -85,6 +85,8 @@ pub mod lead_status {
     pub const DONE: &str = "done";
     pub const EXHAUSTED: &str = "exhausted";
     pub const BLOCKED: &str = "blocked";
+    /// Still to be worked: the campaign is not finished while any lead is in one of these.
+    pub const OPEN: &[&str] = &[READY, SCHEDULED, AWAITING_DISPOSITION];
 }
 
 /// Attempt states. `scheduled → dialing → ringing → detecting → connected|abandoned → ended`;

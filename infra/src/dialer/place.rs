@@ -3,7 +3,7 @@
 //! delivery of the job the dialler; the compliance gate decides at dial time; then the carrier.
 
 use super::{Dialer, DialerError, attempt_status as at, campaign_status as cs, lead_status, route, sessions};
-use crate::db::entity::{campaign, campaign_lead, contact_phone, dial_attempt};
+use crate::db::entity::{campaign, contact_phone, dial_attempt};
 use crate::db::scope;
 use crate::gate::{self, Check};
 use crate::telephony::AmdMode;
@@ -215,25 +215,13 @@ async fn blocked(
     let mut out = Observed::default();
     if a.status != at::ENDED {
         route::settle(&txn, tenant, &c, a.clone(), Outcome::Blocked, Some(detail), now, &mut out).await?;
-        let lead = scope::find::<campaign_lead::Entity>(tenant)
-            .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
-            .filter(campaign_lead::Column::ContactId.eq(&a.contact_id))
-            .one(&txn)
-            .await?;
-        if let Some(lead) = lead {
+        if let Some(lead) = route::lead_of(&txn, tenant, &a).await? {
             match next_allowed {
                 Some(at) => {
                     let next = LeadNext::Ready { at, priority: lead.priority };
                     route::move_lead(&txn, &lead, lead.attempts, next, Some("blocked"), now).await?;
                 }
-                None => {
-                    scope::update_many::<campaign_lead::Entity>(tenant)
-                        .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::BLOCKED))
-                        .filter(campaign_lead::Column::CampaignId.eq(&lead.campaign_id))
-                        .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
-                        .exec(&txn)
-                        .await?;
-                }
+                None => route::close_lead(&txn, tenant, &lead, lead_status::BLOCKED).await?,
             }
         }
     }

@@ -423,12 +423,7 @@ pub(crate) async fn settle<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
-    let lead = scope::find::<campaign_lead::Entity>(tenant)
-        .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
-        .filter(campaign_lead::Column::ContactId.eq(&a.contact_id))
-        .one(conn)
-        .await?;
-    if let Some(lead) = lead {
+    if let Some(lead) = lead_of(conn, tenant, &a).await? {
         let used = lead.attempts + i64::from(outcome.counts());
         let redial: Redial = serde_json::from_str(&campaign.redial).unwrap_or_default();
         let next = if outcome == Outcome::Blocked {
@@ -474,6 +469,35 @@ fn ledger_outcome(o: Outcome) -> &'static str {
         Outcome::Failed | Outcome::Cancelled | Outcome::Blocked => "did_not_connect",
         Outcome::Abandoned | Outcome::Machine => "answered_no_conversation",
     }
+}
+
+/// The campaign's queue entry for one contact.
+pub(crate) async fn lead_of<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+) -> Result<Option<campaign_lead::Model>, DialerError> {
+    Ok(scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(&a.campaign_id))
+        .filter(campaign_lead::Column::ContactId.eq(&a.contact_id))
+        .one(conn)
+        .await?)
+}
+
+/// Takes a lead out of the queue for good (`done` or `blocked`).
+pub(crate) async fn close_lead<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    lead: &campaign_lead::Model,
+    status: &str,
+) -> Result<(), DialerError> {
+    scope::update_many::<campaign_lead::Entity>(tenant)
+        .col_expr(campaign_lead::Column::Status, Expr::value(status))
+        .filter(campaign_lead::Column::CampaignId.eq(&lead.campaign_id))
+        .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Writes a lead's next step.
