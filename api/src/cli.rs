@@ -113,6 +113,87 @@ enum BenchCommand {
     Gate(BenchGateArgs),
     /// Pacing policies in the discrete-event simulation of PACING.md §4 (common random numbers).
     Pacing(BenchPacingArgs),
+    /// The real engine on PostgreSQL and Redis with sandbox-carrier traffic: time from a
+    /// person answering to an agent on the line, with hundreds of calls in flight.
+    Engine(BenchEngineArgs),
+    /// Signed carrier webhooks verified, deduplicated, persisted and published: events/s and
+    /// latency, with duplicates and reordering.
+    Webhooks(BenchWebhooksArgs),
+}
+
+#[derive(Args)]
+struct BenchWebhooksArgs {
+    /// Simulated calls; each sends four events.
+    #[arg(long, default_value_t = 5000)]
+    calls: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Share of events delivered twice (0–1).
+    #[arg(long, default_value_t = 0.05)]
+    duplicate: f64,
+    /// Share of calls whose events arrive out of order (0–1).
+    #[arg(long, default_value_t = 0.05)]
+    reorder: f64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A migrated or empty database (default: a fresh `outdial_bench_<random>` on
+    /// postgres://postgres@127.0.0.1:5432, dropped afterwards).
+    #[arg(long)]
+    database_url: Option<String>,
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CarrierKind {
+    Twilio,
+    Telnyx,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EngineMode {
+    Progressive,
+    Power,
+    Predictive,
+}
+
+#[derive(Args)]
+struct BenchEngineArgs {
+    /// Which carrier's wire protocol the sandbox speaks.
+    #[arg(long, value_enum, default_value = "telnyx")]
+    provider: CarrierKind,
+    #[arg(long, value_enum, default_value = "power")]
+    mode: EngineMode,
+    #[arg(long, default_value_t = 250)]
+    agents: usize,
+    /// Lines per agent in power mode (1–3).
+    #[arg(long, default_value_t = 2)]
+    lines: u32,
+    #[arg(long, default_value_t = 6000)]
+    leads: usize,
+    /// Seconds of dialing before the campaign is stopped and the calls in flight finish
+    /// (0: run until the campaign completes).
+    #[arg(long, default_value_t = 90)]
+    secs: u64,
+    /// Speed of the simulated world: 1 = real time, 0.25 = four times faster.
+    #[arg(long, default_value_t = 0.25)]
+    time_scale: f64,
+    /// Agents disposition every call over the API (default: wrap-up ends by itself).
+    #[arg(long)]
+    dispose: bool,
+    /// A migrated or empty database (default: a fresh `outdial_bench_<random>` on
+    /// postgres://postgres@127.0.0.1:5432, dropped afterwards).
+    #[arg(long)]
+    database_url: Option<String>,
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -343,6 +424,8 @@ pub async fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Import(args) } => bench_import(args).await,
         Command::Bench { what: BenchCommand::Gate(args) } => bench_gate(args),
         Command::Bench { what: BenchCommand::Pacing(args) } => bench_pacing(args),
+        Command::Bench { what: BenchCommand::Engine(args) } => bench_engine(args).await,
+        Command::Bench { what: BenchCommand::Webhooks(args) } => bench_webhooks(args).await,
         Command::SandboxCarrier { port, seed, time_scale } => sandbox_carrier(&config, port, seed, time_scale).await,
     };
     match result {
@@ -461,6 +544,143 @@ async fn bench_import(args: BenchImportArgs) -> anyhow::Result<()> {
     };
     let report = import::run(&opts, |line| eprintln!("{line}")).await?;
     print_report(&report, args.json)
+}
+
+/// The PostgreSQL server benchmarks create their scratch databases on.
+const BENCH_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// A database for a benchmark: the one given, or a fresh scratch database on
+/// [`BENCH_SERVER`] that [`drop_scratch`] removes afterwards.
+async fn scratch_database(
+    given: Option<&str>,
+) -> anyhow::Result<(String, Option<(sea_orm::DatabaseConnection, String)>)> {
+    use sea_orm::ConnectionTrait;
+    if let Some(url) = given {
+        return Ok((url.to_owned(), None));
+    }
+    let name = format!("outdial_bench_{}_{}", std::process::id(), chrono::Utc::now().timestamp_subsec_nanos());
+    let admin = sea_orm::Database::connect(format!("{BENCH_SERVER}/postgres"))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot reach PostgreSQL at {BENCH_SERVER} ({e}); pass --database-url"))?;
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    Ok((format!("{BENCH_SERVER}/{name}"), Some((admin, name))))
+}
+
+async fn drop_scratch(scratch: Option<(sea_orm::DatabaseConnection, String)>) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    if let Some((admin, name)) = scratch {
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+    }
+    Ok(())
+}
+
+/// Outdial in this process (`serve`), for a benchmark: its own data directory, no demo, the
+/// dialer's clock at a weekday morning in New York.
+async fn bench_app(
+    database_url: String,
+    redis_url: &str,
+    time_scale: f64,
+    dir: &std::path::Path,
+) -> anyhow::Result<crate::run::Running> {
+    std::fs::create_dir_all(dir)?;
+    let mut sources = outdial_infra::config::Sources::default();
+    let sqlite = database_url.starts_with("sqlite");
+    for (k, v) in [
+        ("OUTDIAL_PORT", "0".to_owned()),
+        ("OUTDIAL_DATA_DIR", dir.display().to_string()),
+        ("OUTDIAL_DEMO", "false".to_owned()),
+        ("OUTDIAL_SANDBOX_TIME_SCALE", time_scale.to_string()),
+        // A Wednesday, 11:00 in New York: inside every calling window of the leads.
+        ("OUTDIAL_DIALER_CLOCK_START", "2026-11-18T16:00:00Z".to_owned()),
+        ("OUTDIAL_DIALER_TICK_MS", "200".to_owned()),
+        ("DATABASE_URL", database_url),
+    ] {
+        sources.set(k, v);
+    }
+    if !sqlite {
+        sources.set("REDIS_URL", redis_url.to_owned());
+        sources.set("OUTDIAL_REDIS_PREFIX", format!("bench{}", std::process::id()));
+    }
+    let config = sources.build()?;
+    let running = crate::run::start(config, crate::run::Mode::Serve).await?;
+    eprintln!("outdial on {} with the {} queue", running.state.config.database_kind(), running.state.queue.kind());
+    Ok(running)
+}
+
+async fn bench_engine(args: BenchEngineArgs) -> anyhow::Result<()> {
+    if !(0.0001..=100.0).contains(&args.time_scale) {
+        anyhow::bail!("--time-scale must be from 0.0001 to 100");
+    }
+    if args.agents == 0 || args.leads == 0 || !(1..=3).contains(&args.lines) {
+        anyhow::bail!("--agents and --leads must be at least 1, --lines from 1 to 3");
+    }
+    let (database_url, scratch) = scratch_database(args.database_url.as_deref()).await?;
+    let outcome = engine_run(&args, database_url).await;
+    drop_scratch(scratch).await?;
+    let report = outcome?;
+    print_report(&report, args.json)?;
+    report.check()
+}
+
+async fn engine_run(args: &BenchEngineArgs, database_url: String) -> anyhow::Result<crate::floor::FloorReport> {
+    let dir = std::env::temp_dir().join(format!("outdial-bench-engine-{}", std::process::id()));
+    let running = bench_app(database_url, &args.redis_url, args.time_scale, &dir).await?;
+    let base = format!("http://{}", running.addr.expect("serve listens"));
+    let opts = crate::floor::FloorOptions {
+        sandbox: format!("{base}/sandbox"),
+        base,
+        mail_log: dir.join("mail.log"),
+        provider: match args.provider {
+            CarrierKind::Twilio => "twilio",
+            CarrierKind::Telnyx => "telnyx",
+        }
+        .into(),
+        mode: match args.mode {
+            EngineMode::Progressive => "progressive",
+            EngineMode::Power => "power",
+            EngineMode::Predictive => "predictive",
+        }
+        .into(),
+        lines_per_agent: args.lines,
+        agents: args.agents,
+        leads: args.leads,
+        dispose: args.dispose,
+        wrap_secs: if args.dispose { 0 } else { 3 },
+        max_attempts: 2,
+        run_for: (args.secs > 0).then(|| std::time::Duration::from_secs(args.secs)),
+        deadline: std::time::Duration::from_secs(args.secs.max(60) * 4 + 600),
+        progress: true,
+        dialing: None,
+    };
+    let report = crate::floor::run(&opts).await;
+    running.shutdown().await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
+async fn bench_webhooks(args: BenchWebhooksArgs) -> anyhow::Result<()> {
+    let (database_url, scratch) = scratch_database(args.database_url.as_deref()).await?;
+    let dir = std::env::temp_dir().join(format!("outdial-bench-webhooks-{}", std::process::id()));
+    let outcome = async {
+        let running = bench_app(database_url, &args.redis_url, 1.0, &dir).await?;
+        let base = format!("http://{}", running.addr.expect("serve listens"));
+        let opts = crate::bench_webhooks::WebhookBenchOptions {
+            calls: args.calls,
+            concurrency: args.concurrency,
+            duplicate: args.duplicate,
+            reorder: args.reorder,
+            seed: args.seed,
+        };
+        let report = crate::bench_webhooks::run(&running.state, &base, &opts, |l| eprintln!("{l}")).await;
+        running.shutdown().await?;
+        report
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    drop_scratch(scratch).await?;
+    let report = outcome?;
+    print_report(&report, args.json)?;
+    report.check()
 }
 
 fn bench_pacing(args: BenchPacingArgs) -> anyhow::Result<()> {

@@ -1,9 +1,11 @@
 //! The HTTP tier: REST API under `/v1`, ops endpoints, API docs, and the process runner used by
 //! the `outdial` binary and the test harness.
 
+pub mod bench_webhooks;
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod floor;
 pub mod middleware;
 pub mod routes;
 pub mod run;

@@ -17,6 +17,8 @@ both!(
     a_predictive_campaign_paces_pooled_calls_within_the_cap_guard,
     campaign_settings_are_checked_and_states_enforced,
     dialer_resources_are_invisible_to_other_tenants,
+    a_preview_campaign_dials_only_the_leads_the_agent_chooses,
+    a_campaign_dials_only_inside_its_schedule,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -421,5 +423,146 @@ async fn a_predictive_campaign_paces_pooled_calls_within_the_cap_guard(backend: 
     assert!(attempts.iter().filter(|a| a["outcome"] != "connected").all(|a| a["agent_session_id"].is_null()));
     // The cap guard tolerates at most 3% of 100 live answers while the period is young.
     assert!(stats["abandons"].as_u64().unwrap() <= 3, "{stats}");
+    app.stop().await;
+}
+
+async fn a_preview_campaign_dials_only_the_leads_the_agent_chooses(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Preview").await;
+    let list = leads(&app, &o, 3, 500).await;
+    // Everyone answers in person after 4 s and talks a minute.
+    for i in 500..503 {
+        let number = format!("+1212555{:04}", 2000 + i);
+        let r = app
+            .client
+            .put(format!("{}/sandbox/_sandbox/numbers/{number}", app.base))
+            .json(&json!({"outcome": {"kind": "human", "pickup_ms": 4000, "talk_ms": 60000}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let script = app.post("/v1/scripts", &o.token, json!({"name": "P", "body": "Hi {FirstName}"})).await;
+    let c = app
+        .post(
+            "/v1/campaigns",
+            &o.token,
+            campaign_body("Preview NY", "preview", &list, json!({"script_id": script.body["id"]})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    let s = join(&app, &o.token, &id).await;
+    let early = app.post(&format!("/v1/agent-sessions/{s}/preview"), &o.token, json!({})).await;
+    assert_eq!(early.code(), "invalid_campaign_state", "{}", early.body);
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    // Nothing is dialled by itself.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(all_attempts(&app, &o, &id).await.is_empty(), "a preview campaign waits for the agent");
+    assert_eq!(
+        app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await.code(),
+        "nothing_previewed"
+    );
+    // The agent sees a lead, the same one when asking again, and passes on it.
+    let p = app.post(&format!("/v1/agent-sessions/{s}/preview"), &o.token, json!({})).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let first = p.body["lead"].clone();
+    assert_eq!(first["status"], "scheduled");
+    assert!(first["script"].as_str().unwrap().starts_with("Hi Lead"), "{first}");
+    let again = app.post(&format!("/v1/agent-sessions/{s}/preview"), &o.token, json!({})).await;
+    assert_eq!(again.body["lead"]["attempt_id"], first["attempt_id"]);
+    let skipped = app.post(&format!("/v1/agent-sessions/{s}/skip"), &o.token, json!({})).await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    assert!(skipped.body["lead"].is_null(), "{}", skipped.body);
+    // The next lead is another one; the agent dials it, twice by mistake: one call.
+    let p = app.post(&format!("/v1/agent-sessions/{s}/preview"), &o.token, json!({})).await;
+    let second = p.body["lead"].clone();
+    assert_ne!(second["contact_id"], first["contact_id"], "the skipped lead waits behind the others");
+    // A paused agent cannot dial: the person would answer to nobody.
+    app.post(&format!("/v1/agent-sessions/{s}/pause"), &o.token, json!({"reason": "coffee"})).await;
+    let paused = app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await;
+    assert_eq!(paused.code(), "invalid_agent_state", "{}", paused.body);
+    app.post(&format!("/v1/agent-sessions/{s}/ready"), &o.token, json!({})).await;
+    let d = app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await;
+    assert_eq!(d.status, StatusCode::ACCEPTED, "{}", d.body);
+    app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await;
+    let mut on_call = Value::Null;
+    for _ in 0..200 {
+        let r = app.get(&format!("/v1/agent-sessions/{s}"), &o.token).await;
+        if r.body["state"] == "on_call" {
+            on_call = r.body;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(on_call["lead"]["attempt_id"], second["attempt_id"], "the person reached this agent: {on_call}");
+    // Another tenant cannot preview, dial or skip on this session.
+    let other = app.signup("Dialer Preview Other").await;
+    for action in ["preview", "dial", "skip"] {
+        let r = app.post(&format!("/v1/agent-sessions/{s}/{action}"), &other.token, json!({})).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    let r = app.post(&format!("/v1/agent-sessions/{s}/hangup"), &o.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let attempts = all_attempts(&app, &o, &id).await;
+    let calls: Value =
+        app.client.get(format!("{}/sandbox/_sandbox/calls", app.base)).send().await.unwrap().json().await.unwrap();
+    let to_lead = |phone: &Value| calls["calls"].as_array().unwrap().iter().filter(|c| &c["to"] == phone).count();
+    assert_eq!(to_lead(&second["phone"]), 1, "one call for a double press");
+    assert_eq!(to_lead(&first["phone"]), 0, "the skipped lead was never called");
+    let skipped_attempt = attempts.iter().find(|a| a["id"] == first["attempt_id"]).unwrap();
+    assert_eq!(skipped_attempt["outcome"], "cancelled");
+    assert!(on_call["lead"]["outcome"].is_null(), "live: no outcome yet");
+    assert_eq!(skipped_attempt["counts"], false, "skipping spends no attempt");
+    app.stop().await;
+}
+
+async fn a_campaign_dials_only_inside_its_schedule(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Schedule").await;
+    let list = leads(&app, &o, 2, 600).await;
+    // Bad schedules are refused with the field and the problem.
+    let bad = campaign_body(
+        "Bad hours",
+        "progressive",
+        &list,
+        json!({"schedule": {"timezone": "America/New_York", "days": ["mon"], "start": "18:00", "end": "09:00"}}),
+    );
+    let r = app.post("/v1/campaigns", &o.token, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["code"], "invalid_campaign_setting");
+    assert!(r.body["detail"].as_str().unwrap().contains("end must be after start"), "{}", r.body);
+    // The clock reads Wednesday 11:00 in New York; this campaign dials at weekends only.
+    let weekend = json!({"timezone": "America/New_York", "days": ["sat", "sun"], "start": "09:00", "end": "17:00"});
+    let body = campaign_body("Weekends", "progressive", &list, json!({"schedule": weekend}));
+    let c = app.post("/v1/campaigns", &o.token, body.clone()).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    assert_eq!(c.body["schedule"]["days"], json!(["sat", "sun"]));
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    let r = app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let _session = join(&app, &o.token, &id).await;
+    let held = crate::harness::eventually("the campaign to show it waits for its schedule", || async {
+        let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await;
+        (c.body["status_reason"] == "outside_schedule").then_some(c.body)
+    })
+    .await;
+    assert_eq!(held["status"], "running", "{held}");
+    // Saturday 09:00 EST.
+    assert_eq!(held["opens_at"], "2026-11-21T14:00:00Z", "{held}");
+    // A ready agent and due leads, and still nothing is dialled for a while.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(all_attempts(&app, &o, &id).await.is_empty(), "nothing is dialled outside the schedule");
+    // Opened to Wednesdays: it dials at once and the reason clears.
+    let mut open = body;
+    open["schedule"]["days"] = json!(["wed"]);
+    let r = app.req(reqwest::Method::PUT, &format!("/v1/campaigns/{id}"), Some(&o.token), Some(open)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::harness::eventually("a dial once the schedule is open", || async {
+        let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await;
+        let dialled = !all_attempts(&app, &o, &id).await.is_empty();
+        (dialled && c.body["status_reason"].is_null() && c.body["opens_at"].is_null()).then_some(())
+    })
+    .await;
     app.stop().await;
 }

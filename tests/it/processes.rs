@@ -34,7 +34,7 @@ fn command(args: &[&str], env: &[(&str, String)]) -> Command {
 }
 
 /// Starts `outdial` and waits for the line saying where it listens (or that the worker runs).
-async fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
+pub async fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
     let mut child = command(args, env).spawn().expect("spawn outdial");
     // Logs go to stderr: drain them, or a full pipe would block the server.
     let mut errs = BufReader::new(child.stderr.take().expect("stderr")).lines();

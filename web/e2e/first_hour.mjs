@@ -2,7 +2,11 @@
 //   node e2e/first_hour.mjs <base url> <screenshot dir>
 // Signs up, creates a list (contacts by hand and a CSV import), creates and starts a
 // progressive campaign, works two calls from the cockpit (a hotkey disposition, then a
-// callback), and checks the wallboard. Fails on any console error in the page.
+// callback), and checks the wallboard; then the admin and supervisor screens: connects a
+// sandbox carrier account, buys a number and names it, puts a number on the do-not-call list,
+// searches and exports the compliance audit log, and opens the campaign's analytics; last, a
+// preview campaign: the agent takes a lead, skips it, takes another and dials it.
+// Fails on any console error in the page.
 // The sandbox carrier is told to make the hand-entered leads people who talk for a while
 // (E2E_TALK_MS of simulated time; tests run the sandbox at 0.02x, so 150 s is 3 s).
 import fs from 'node:fs';
@@ -39,7 +43,15 @@ const errors = [];
 let shot = 0;
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.setDefaultTimeout(30_000);
-page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+// The browser logs every 4xx answer as a console error; a preview refused because no lead is
+// due (409 queue_empty) is expected when the page says so, and counted against that below.
+let previewRefusals = 0;
+let noLeadShown = 0;
+page.on('console', (m) => {
+  if (m.type() !== 'error') return;
+  if (/status of 409/.test(m.text()) && /\/v1\/agent-sessions\/[^/]+\/preview$/.test(m.location().url)) previewRefusals += 1;
+  else errors.push(`console: ${m.text()}`);
+});
 page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
 const snap = async (name) => {
   shot += 1;
@@ -110,15 +122,17 @@ try {
   await page.getByRole('button', { name: 'Create campaign' }).click();
   await page.getByRole('heading', { name: 'Solar follow-up' }).waitFor();
   await page.getByRole('button', { name: 'Start' }).click();
-  await page.locator('.badge.running').first().waitFor();
-  log('campaign running');
+  // Started: running, or already paused by the dialer until an agent joins (it resumes then).
+  await page.locator('.badge.running, .badge.paused').first().waitFor();
+  log(`campaign ${await page.locator('.badge.running, .badge.paused').first().textContent()}`);
 
   // The cockpit: join, wait for a call, let it end, disposition it with its hotkey.
   await nav('Cockpit');
   await page.getByRole('button', { name: 'Join campaign' }).click();
-  await page.locator('[data-testid=agent-state]', { hasText: 'ready' }).waitFor();
+  // Ready, or already past it: the dialer can place the first call within one tick of the join.
+  await page.locator('[data-testid=agent-state]').filter({ hasText: /^(ready|on call|wrap up)$/ }).waitFor();
   await snap('cockpit-ready');
-  log('agent ready');
+  log(`agent joined: ${(await agentState().textContent())?.trim()}`);
 
   const tileKey = async (re) => page.locator('button.tile').filter({ hasText: re }).getAttribute('aria-keyshortcuts');
   const interestedKey = await tileKey(/(^|\s)Interested$/);
@@ -174,12 +188,182 @@ try {
   await page.getByLabel('Abandon rate of Solar follow-up').waitFor();
   await snap('wallboard');
   log(`wallboard: ${dials} dials, ${connects} connects`);
+
+  // Admin → Carriers: connect a second sandbox account.
+  await nav('Admin');
+  const adminNav = (name) => page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name, exact: true }).click();
+  await adminNav('Carriers');
+  await page.getByRole('heading', { name: 'Carriers', exact: true }).waitFor();
+  const accounts = page.getByRole('table', { name: 'Carrier accounts' });
+  await accounts.getByRole('row', { name: /^Sandbox / }).waitFor();
+  const connect = page.getByRole('region', { name: 'Connect a carrier account' });
+  await connect.getByLabel('Account name').fill('Test sandbox');
+  await connect.getByRole('combobox', { name: /^Carrier\b/ }).selectOption('sandbox');
+  await connect.getByLabel('Sandbox speaks like').selectOption('telnyx');
+  await connect.getByRole('button', { name: 'Connect account' }).click();
+  await page.getByText('Connected Test sandbox.').waitFor();
+  await accounts.getByRole('row', { name: /Test sandbox telnyx sandbox/ }).waitFor();
+  await snap('admin-carriers');
+  log('sandbox carrier account connected');
+
+  // Admin → Phone numbers: buy one in the sandbox, name it, read its health report.
+  await adminNav('Phone numbers');
+  await page.getByRole('heading', { name: 'Phone numbers', exact: true }).waitFor();
+  await page.getByRole('region', { name: 'Buy a number' }).getByLabel('Carrier account').selectOption({ label: 'Test sandbox (sandbox)' });
+  await page.getByLabel('Area code').fill('646');
+  await page.getByRole('button', { name: 'Buy number' }).click();
+  const bought = (await page.getByText(/^Bought \+1646\d{7}\.$/).textContent()).slice(7, -1);
+  await page.getByRole('button', { name: `Edit the caller name of ${bought}` }).click();
+  await page.getByLabel(`Caller name for ${bought}`).fill('ACME SOLAR');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const numberRow = page.getByRole('table', { name: 'Phone numbers' }).getByRole('row', { name: new RegExp(`^\\${bought}.*ACME SOLAR`) });
+  await numberRow.waitFor();
+  await page.getByRole('button', { name: `Health report of ${bought}` }).click();
+  await page.getByRole('region', { name: `Health of ${bought}` }).getByText('Connect rate, 7 days').waitFor();
+  await snap('admin-numbers');
+  log(`bought ${bought} and named it`);
+
+  // Admin → Compliance: a number on the internal do-not-call list; the audit log.
+  await adminNav('Compliance');
+  await page.getByRole('heading', { name: 'Compliance', exact: true }).waitFor();
+  await page.getByLabel('Phone or email to stop contacting').fill('+12125550177');
+  await page.getByLabel(/^Reason/).fill('asked on the phone');
+  await page.getByRole('button', { name: 'Add to do-not-call' }).click();
+  await page.getByText(/^Added \+12125550177/).waitFor();
+  await page.getByRole('table', { name: 'Do-not-call entries' }).getByRole('row', { name: /\+12125550177 asked on the phone/ }).waitFor();
+  const audit = page.getByRole('search', { name: 'Audit log search' });
+  await audit.getByLabel('Destination').fill(leads[0].phone);
+  await audit.getByRole('button', { name: 'Search' }).click();
+  const decisions = page.getByRole('table', { name: 'Audit decisions' });
+  await decisions.getByRole('row', { name: new RegExp(`\\${leads[0].phone}.*(allowed|blocked)`) }).first().waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: 'Export CSV' }).click()]);
+  const csvPath = path.join(shotsDir, 'compliance-audit.csv');
+  await download.saveAs(csvPath);
+  const exported = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
+  if (!exported[0].startsWith('id,decided_at') || exported.length < 2 || !exported.slice(1).every((l) => l.includes(leads[0].phone))) {
+    throw new Error(`audit export: ${exported.length - 1} rows, header ${exported[0]}`);
+  }
+  await snap('admin-compliance');
+  log(`do-not-call entry added; audit log: ${exported.length - 1} decisions for ${leads[0].phone}, exported`);
+
+  // Analytics for the campaign: SVG charts from its attempts.
+  await nav('Analytics');
+  const pick = page.getByRole('combobox', { name: /^Campaign\b/ });
+  const campaignId = await pick.locator('option', { hasText: 'Solar follow-up' }).getAttribute('value');
+  await pick.selectOption(campaignId);
+  const byHour = page.getByRole('img', { name: /^Dials by hour of day: / });
+  await byHour.waitFor();
+  if ((await byHour.locator('rect.bar').count()) < 1) throw new Error('no bar in the dials-by-hour chart');
+  await page.getByRole('img', { name: /^Connect rate by hour of day: / }).waitFor();
+  await page.getByRole('img', { name: /^Disposition mix: .*Interested 1/ }).waitFor();
+  const rate = await page.getByTestId('connect-rate').textContent();
+  await snap('analytics');
+  log(`analytics: connect rate ${rate}`);
+
+  // Preview dialing: a second campaign over the same list, where the agent asks for each lead,
+  // sees it with its script, and dials or skips it.
+  await nav('Campaigns');
+  await page.getByRole('link', { name: 'New campaign' }).click();
+  await page.getByLabel('Campaign name').fill('Solar preview');
+  await page.getByLabel('Dialing mode').selectOption('preview');
+  await page.getByLabel('Purpose').selectOption('informational');
+  await page.getByLabel('Wrap-up (seconds)').fill('0');
+  await page.getByLabel('Seller name').fill('Acme Solar');
+  await page.getByLabel('Callback number').fill('+12125550199');
+  await page.getByLabel('Ring timeout (seconds)').fill('20');
+  await page.getByLabel('New script').fill('Preview: hello {FirstName} from {Seller}.');
+  await page.getByLabel(/November leads/).check();
+  await page.getByRole('button', { name: 'Create campaign' }).click();
+  await page.getByRole('heading', { name: 'Solar preview' }).waitFor();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.locator('.badge.running, .badge.paused').first().waitFor();
+
+  await nav('Cockpit');
+  await page.getByRole('button', { name: 'Leave campaign' }).click();
+  await page.getByRole('button', { name: 'Join campaign' }).waitFor();
+  await page.getByRole('combobox', { name: 'Campaign', exact: true }).selectOption({ label: 'Solar preview' });
+  await page.getByRole('button', { name: 'Join campaign' }).click();
+  await page.getByText('preview dialing').waitFor();
+  await page.locator('[data-testid=agent-state]', { hasText: /^ready$/ }).waitFor();
+  const lead = page.getByRole('region', { name: 'Lead' });
+  const nextLead = lead.getByRole('button', { name: 'Next lead' });
+  const dialButton = lead.getByRole('button', { name: /^(Dial|Dialing…)$/ });
+  const noLead = lead.getByText('No lead is due right now');
+  // Asks for a lead (a click, or the hotkey) once the button is enabled: the dialer paused the
+  // campaign while nobody was in it, and runs it again within a tick of the agent being ready.
+  const takeLead = async (how) => {
+    await page.locator('button:enabled', { hasText: 'Next lead' }).waitFor();
+    if (how === 'key') await page.keyboard.press('n');
+    else await nextLead.click();
+    const alert = lead.getByRole('alert');
+    await dialButton.or(noLead).or(alert).first().waitFor();
+    if (await alert.isVisible()) throw new Error(`preview refused: ${await alert.textContent()}`);
+    if (await noLead.isVisible()) {
+      noLeadShown += 1;
+      return null;
+    }
+    return (await lead.getByRole('heading').textContent())?.trim();
+  };
+  const first = await takeLead('click');
+  if (first === null) {
+    await snap('preview-no-lead');
+    log('preview: no lead due (message shown)');
+  } else {
+    const shown = await lead.getByLabel('Script').textContent();
+    if (!/^Preview: hello \w+ from Acme Solar\.$/.test(shown ?? '')) throw new Error(`preview script not rendered: ${shown}`);
+    await snap('preview-lead');
+    await lead.getByRole('button', { name: 'Skip' }).click();
+    log(`preview: ${first} shown, skipped`);
+    const second = await takeLead('key');
+    if (second === null) {
+      await snap('preview-no-lead');
+      log('preview: no other lead due (message shown)');
+    } else {
+      if (second === first) throw new Error(`the skipped lead ${first} came straight back`);
+      await page.keyboard.press('d');
+      // One press, one call: the button stays disabled until the call moves on.
+      await lead.getByRole('button', { name: 'Dialing…' }).or(lead.getByTestId('lead-status').filter({ hasNotText: /^Preview/ })).first().waitFor();
+      if (await dialButton.isEnabled().catch(() => false)) throw new Error('Dial still enabled after the press');
+      log(`preview: ${second} dialled`);
+      const seen = new Set();
+      let ended = null;
+      for (let i = 0; i < 600 && !ended; i += 1) {
+        const s = (await agentState().textContent())?.trim();
+        const status = (await lead.getByTestId('lead-status').textContent().catch(() => null))?.replace(/ · talked .*/, '').trim();
+        const key = `${s} / ${status ?? 'no call'}`;
+        if (!seen.has(key)) { seen.add(key); log(`preview call: ${key}`); if (s === 'on call') await snap('preview-on-call'); }
+        if (s === 'wrap up') ended = 'wrap up';
+        else if (s === 'ready' && (await nextLead.isVisible())) ended = 'no conversation';
+        else await page.waitForTimeout(100);
+      }
+      if (!ended) throw new Error('the previewed call neither connected nor ended within 60 s');
+      if (ended === 'wrap up') {
+        await snap('preview-wrap-up');
+        await page.keyboard.press(interestedKey);
+        await page.getByText(/Interested: next lead in \ds/).waitFor();
+        // The countdown ends in the next preview (or the calm message when none is due).
+        await dialButton.or(noLead).first().waitFor({ timeout: 15_000 });
+        const shownNext = await dialButton.isVisible();
+        if (!shownNext) noLeadShown += 1;
+        log(`preview: dispositioned; then ${shownNext ? 'the next lead is shown' : 'no lead due'}`);
+      } else {
+        await lead.getByText(/ended without a conversation/).waitFor();
+        log('preview: the call ended without a conversation');
+      }
+      await snap('preview-after-call');
+    }
+  }
+  // Leaving gives a lead still being previewed back to the queue.
+  await page.getByRole('button', { name: 'Leave campaign' }).click();
+  await page.getByRole('button', { name: 'Join campaign' }).waitFor();
+  log('preview: left the campaign');
 } catch (e) {
   errors.push(`step failed: ${e.message}`);
   await snap('failure').catch(() => undefined);
 } finally {
   await browser.close();
 }
+if (previewRefusals > noLeadShown) errors.push(`${previewRefusals} previews refused, ${noLeadShown} shown as "no lead due"`);
 
 if (errors.length) {
   console.error(errors.join('\n'));

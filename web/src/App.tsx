@@ -4,7 +4,11 @@ import { api } from './api/client';
 import { getSession, isSupervisor, onSession, setSession } from './api/session';
 import { Link, navigate, useLocation } from './router';
 import { AcceptInvitation, ForgotPassword, Login, ResetPassword, Signup } from './pages/Auth';
-import { Admin } from './pages/Admin';
+import { Admin, AdminNav } from './pages/Admin';
+import { Analytics } from './pages/Analytics';
+import { Carriers } from './pages/Carriers';
+import { Compliance } from './pages/Compliance';
+import { Numbers } from './pages/Numbers';
 import { CampaignDetail, Campaigns, NewCampaign } from './pages/Campaigns';
 import { Cockpit } from './pages/Cockpit';
 import { Lists } from './pages/Lists';
@@ -34,7 +38,13 @@ export function App() {
   const nav: [string, string][] = [
     ['/cockpit', 'Cockpit'],
     ...(sup
-      ? ([['/campaigns', 'Campaigns'], ['/lists', 'Lists'], ['/wallboard', 'Wallboard'], ['/admin', 'Admin']] as [string, string][])
+      ? ([
+          ['/campaigns', 'Campaigns'],
+          ['/lists', 'Lists'],
+          ['/wallboard', 'Wallboard'],
+          ['/analytics', 'Analytics'],
+          ['/admin', 'Admin'],
+        ] as [string, string][])
       : []),
   ];
   const logout = async () => {
@@ -50,8 +60,13 @@ export function App() {
   else if (path === '/campaigns' && sup) page = <Campaigns />;
   else if (path === '/lists' && sup) page = <Lists />;
   else if (path === '/wallboard' && sup) page = <Wallboard />;
+  else if (path === '/analytics' && sup) page = <Analytics campaignId={loc.searchParams.get('campaign') ?? ''} />;
   else if (path === '/admin' && sup) page = <Admin />;
+  else if (path === '/admin/carriers' && sup) page = <Carriers />;
+  else if (path === '/admin/numbers' && sup) page = <Numbers />;
+  else if (path === '/admin/compliance' && sup) page = <Compliance />;
   else page = <Cockpit />;
+  if (sup && path.startsWith('/admin')) page = <><AdminNav path={path} />{page}</>;
 
   return (
     <>

@@ -33,6 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pause_agent))
         .routes(routes!(leave_campaign))
         .routes(routes!(hangup_lead))
+        .routes(routes!(preview_lead))
+        .routes(routes!(dial_previewed))
+        .routes(routes!(skip_previewed))
         .routes(routes!(list_dispositions, create_disposition))
         .routes(routes!(dispose_attempt))
         .routes(routes!(list_callbacks))
@@ -58,8 +61,13 @@ pub struct LeadOnLine {
     pub last_name: Option<String>,
     pub company: Option<String>,
     pub state: Option<String>,
-    /// `connected` while talking, `ended` in wrap-up.
+    /// The attempt's state: `scheduled` while previewed, then `dialing`, `ringing`,
+    /// `detecting` (answered, AMD listening), `connected` while talking (or `abandoned`),
+    /// `ended` afterwards.
     pub status: String,
+    /// How the attempt ended (`connected`, `no_answer`, `busy`, `voicemail`, `machine`,
+    /// `abandoned`, `failed`, `cancelled`, `blocked`); null while it is live.
+    pub outcome: Option<String>,
     /// The campaign's script with this lead's merge fields filled in.
     pub script: Option<String>,
     pub connected_at: Option<DateTime<Utc>>,
@@ -163,6 +171,7 @@ async fn lead_on_line(state: &AppState, auth: &Auth, attempt_id: &str) -> ApiRes
         company: person.as_ref().and_then(|p| p.company.clone()),
         state: person.as_ref().and_then(|p| p.state.clone()),
         status: a.status,
+        outcome: a.outcome,
         script: rendered,
         connected_at: a.connected_at,
     })
@@ -295,6 +304,57 @@ pub async fn hangup_lead(
     session_for(&state, &auth, &id).await?;
     sessions::hangup_lead(&state.dialer, &auth.tenant, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Preview dialing: reserves the next lead for the agent and shows it (with its script) as the
+/// session's `lead`, before any call. The same lead again until it is dialled or skipped.
+#[utoipa::path(post, path = "/v1/agent-sessions/{id}/preview", tag = "agents", operation_id = "preview_lead",
+    params(("id" = String, Path, description = "agent session id")), security(("bearer" = [])),
+    responses((status = 200, description = "the session with the previewed lead", body = AgentSessionOut), (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "not_preview_mode, invalid_campaign_state, invalid_agent_state, queue_empty, queue_busy", body = ErrorBody)))]
+pub async fn preview_lead(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<AgentSessionOut>> {
+    session_for(&state, &auth, &id).await?;
+    outdial_infra::dialer::preview::next(&state.dialer, &auth.tenant, &id, state.dialer.now()).await?;
+    let s = sessions::get(&state.db, &auth.tenant, &id).await?;
+    Ok(Json(out(&state, &auth, s).await?))
+}
+
+/// Preview dialing: calls the lead the agent is previewing (through the compliance gate, like
+/// every dial). Pressing twice places one call.
+#[utoipa::path(post, path = "/v1/agent-sessions/{id}/dial", tag = "agents", operation_id = "dial_previewed",
+    params(("id" = String, Path, description = "agent session id")), security(("bearer" = [])),
+    responses((status = 202, description = "the call is being placed", body = AgentSessionOut), (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "nothing_previewed, invalid_campaign_state", body = ErrorBody)))]
+pub async fn dial_previewed(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<(StatusCode, Json<AgentSessionOut>)> {
+    session_for(&state, &auth, &id).await?;
+    outdial_infra::dialer::preview::dial(&state.dialer, &auth.tenant, &id, state.dialer.now()).await?;
+    let s = sessions::get(&state.db, &auth.tenant, &id).await?;
+    Ok((StatusCode::ACCEPTED, Json(out(&state, &auth, s).await?)))
+}
+
+/// Preview dialing: passes on the previewed lead without calling; it comes back later, behind
+/// the others, with no attempt spent.
+#[utoipa::path(post, path = "/v1/agent-sessions/{id}/skip", tag = "agents", operation_id = "skip_previewed",
+    params(("id" = String, Path, description = "agent session id")), security(("bearer" = [])),
+    responses((status = 200, description = "skipped", body = AgentSessionOut), (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "nothing_previewed, already_dialing", body = ErrorBody)))]
+pub async fn skip_previewed(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<AgentSessionOut>> {
+    session_for(&state, &auth, &id).await?;
+    outdial_infra::dialer::preview::skip(&state.dialer, &auth.tenant, &id, state.dialer.now()).await?;
+    let s = sessions::get(&state.db, &auth.tenant, &id).await?;
+    Ok(Json(out(&state, &auth, s).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use outdial_domain::{
-    dialer::{DialMode, Redial},
+    dialer::{DialMode, Redial, schedule::Schedule},
     tenancy::Role,
 };
 use outdial_infra::db::entity::{campaign, dial_attempt};
@@ -43,6 +43,37 @@ pub struct RedialIn {
     pub voicemail: Option<i64>,
     pub failed: Option<i64>,
     pub abandoned: Option<i64>,
+}
+
+/// Days and hours a campaign dials, in a named zone. Every dial also passes the compliance
+/// gate, which applies the called party's own local calling windows.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleIn {
+    /// IANA zone the hours are read in.
+    #[schema(example = "America/New_York")]
+    pub timezone: String,
+    /// Days it dials: `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`.
+    #[schema(example = json!(["mon", "tue", "wed", "thu", "fri"]))]
+    pub days: Vec<String>,
+    /// Opening time, `HH:MM` (24 h).
+    #[schema(example = "09:00")]
+    pub start: String,
+    /// Closing time, `HH:MM` (24 h), after `start`.
+    #[schema(example = "20:00")]
+    pub end: String,
+}
+
+impl From<ScheduleIn> for Schedule {
+    fn from(s: ScheduleIn) -> Self {
+        Schedule { timezone: s.timezone, days: s.days, start: s.start, end: s.end }
+    }
+}
+
+impl From<Schedule> for ScheduleIn {
+    fn from(s: Schedule) -> Self {
+        ScheduleIn { timezone: s.timezone, days: s.days, start: s.start, end: s.end }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,6 +114,8 @@ pub struct CampaignIn {
     pub record: Option<bool>,
     /// Text to send when a lead's attempts are used up.
     pub auto_sms: Option<String>,
+    /// Days and hours it dials (default: whenever the compliance gate allows).
+    pub schedule: Option<ScheduleIn>,
     /// Lists whose contacts the campaign dials.
     pub list_ids: Vec<String>,
 }
@@ -133,6 +166,7 @@ impl CampaignIn {
             wrap_secs: self.wrap_secs.unwrap_or(60),
             record: self.record.unwrap_or(false),
             auto_sms: self.auto_sms,
+            schedule: self.schedule.map(Into::into),
             list_ids: self.list_ids,
         })
     }
@@ -162,10 +196,14 @@ pub struct CampaignOut {
     pub wrap_secs: i64,
     pub record: bool,
     pub auto_sms: Option<String>,
+    pub schedule: Option<ScheduleIn>,
+    /// When the schedule opens next, if it is closed now.
+    pub opens_at: Option<DateTime<Utc>>,
     pub list_ids: Vec<String>,
     /// `draft`, `running`, `paused`, `stopped` or `completed`.
     pub status: String,
-    /// Why the dialer paused or finished it on its own (`no_agents_logged_in`, `carrier_failing`, `queue_empty`).
+    /// Why the dialer paused, held or finished it on its own (`no_agents_logged_in`,
+    /// `carrier_failing`, `outside_schedule`, `queue_empty`).
     pub status_reason: Option<String>,
     /// Who changed the status last (`user:...`, `system:dialer`).
     pub status_by: Option<String>,
@@ -174,8 +212,10 @@ pub struct CampaignOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn out(c: campaign::Model, list_ids: Vec<String>) -> CampaignOut {
+fn out(c: campaign::Model, list_ids: Vec<String>, now: DateTime<Utc>) -> CampaignOut {
     let r: Redial = serde_json::from_str(&c.redial).unwrap_or_default();
+    let schedule = c.schedule.as_deref().and_then(|raw| serde_json::from_str::<Schedule>(raw).ok());
+    let opens_at = campaigns::schedule_of(&c).map(|h| h.next_open(now)).filter(|at| *at > now);
     CampaignOut {
         id: c.id,
         name: c.name,
@@ -205,6 +245,8 @@ fn out(c: campaign::Model, list_ids: Vec<String>) -> CampaignOut {
         wrap_secs: c.wrap_secs,
         record: c.record,
         auto_sms: c.auto_sms,
+        schedule: schedule.map(Into::into),
+        opens_at,
         list_ids,
         status: c.status,
         status_reason: c.status_reason,
@@ -217,7 +259,7 @@ fn out(c: campaign::Model, list_ids: Vec<String>) -> CampaignOut {
 
 async fn full(state: &AppState, auth: &Auth, c: campaign::Model) -> ApiResult<CampaignOut> {
     let lists = campaigns::lists_of(&state.db, &auth.tenant, &c.id).await?;
-    Ok(out(c, lists))
+    Ok(out(c, lists, state.dialer.now()))
 }
 
 fn actor(auth: &Auth) -> String {
@@ -406,6 +448,8 @@ pub async fn get_campaign_stats(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+// Named apart from the /healthz body and the contact ledger's attempts in the OpenAPI document.
+#[schema(as = DialAttemptOut)]
 pub struct AttemptOut {
     #[schema(example = "dial_01JD3T6X8Q4M2N7P9R5S0T1VWX")]
     pub id: String,

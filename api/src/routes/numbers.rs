@@ -249,6 +249,8 @@ pub async fn release_number(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+// Named apart from the /healthz body and the contact ledger's attempts in the OpenAPI document.
+#[schema(as = NumberHealthOut)]
 pub struct HealthOut {
     pub number: NumberOut,
     /// Connect rate over the last 7 days (0..1).

@@ -1,6 +1,7 @@
 //! The dialer's rules that do not need a clock or a database: what a campaign may be set to,
 //! what an ended dial attempt means for its lead, and what a disposition does.
 
+pub mod schedule;
 pub mod script;
 
 use chrono::{DateTime, Duration, Utc};

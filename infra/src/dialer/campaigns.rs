@@ -4,6 +4,7 @@ use super::{DialerError, campaign_status as cs, lead_status};
 use crate::db::entity::{campaign, campaign_lead, campaign_list, contact_phone, list, list_member};
 use crate::db::{repo::Page, scope};
 use chrono::{DateTime, Utc};
+use outdial_domain::dialer::schedule::{Hours, Schedule};
 use outdial_domain::dialer::{DialMode, Redial, check_settings, priority};
 use outdial_domain::ids::TenantId;
 use sea_orm::{
@@ -42,6 +43,9 @@ pub struct Settings {
     pub record: bool,
     /// Text sent when a lead's attempts are used up (the SMS work picks it up).
     pub auto_sms: Option<String>,
+    /// Days and hours it dials (always inside the compliance windows); `None`: whenever the
+    /// gate allows.
+    pub schedule: Option<Schedule>,
     pub list_ids: Vec<String>,
 }
 
@@ -57,6 +61,9 @@ pub fn validate(s: &Settings) -> Result<(), DialerError> {
     check_settings(s.mode, s.lines_per_agent, s.abandon_target, s.ring_timeout_secs, s.max_attempts, s.wrap_secs)
         .map_err(|e| invalid("invalid_campaign_setting", e.to_string()))?;
     s.redial.check().map_err(|e| invalid("invalid_campaign_setting", e.to_string()))?;
+    if let Some(schedule) = &s.schedule {
+        schedule.hours().map_err(|e| invalid("invalid_campaign_setting", e.to_string()))?;
+    }
     match s.machine_action.as_str() {
         "hangup" => {}
         "voicemail" => {
@@ -119,6 +126,14 @@ fn apply(m: &mut campaign::ActiveModel, s: &Settings) {
     m.wrap_secs = Set(s.wrap_secs);
     m.record = Set(s.record);
     m.auto_sms = Set(s.auto_sms.clone());
+    m.schedule = Set(s.schedule.as_ref().map(|x| serde_json::to_string(x).expect("schedules serialize")));
+}
+
+/// The campaign's schedule, when it has one (a stored one that no longer parses counts as none:
+/// it was checked when saved).
+pub fn schedule_of(c: &campaign::Model) -> Option<Hours> {
+    let raw = c.schedule.as_deref()?;
+    serde_json::from_str::<Schedule>(raw).ok()?.hours().ok()
 }
 
 async fn set_lists<C: ConnectionTrait>(
@@ -166,7 +181,6 @@ pub async fn create(
     let mut m = campaign::ActiveModel {
         tenant_id: Set(tenant.to_string()),
         id: Set(id.clone()),
-        schedule: Set(None),
         status: Set(cs::DRAFT.into()),
         status_reason: Set(None),
         status_by: Set(Some(actor.to_owned())),

@@ -8,7 +8,7 @@ use super::{
     Dialer, DialerError, agent_state as st, attempt_status as at, campaign_status as cs, campaigns, dispositions,
     event, lead_status, pacing, route,
 };
-use crate::db::entity::{call, campaign, campaign_lead, dial_attempt};
+use crate::db::entity::{call, campaign, campaign_lead, dial_attempt, job};
 use crate::db::scope;
 use crate::queue::{Job, outbox};
 use crate::voice::Observed;
@@ -26,12 +26,18 @@ use tokio::sync::watch;
 pub mod reasons {
     pub const NO_AGENTS: &str = "no_agents_logged_in";
     pub const CARRIER_FAILING: &str = "carrier_failing";
+    /// Running, but its schedule is closed: nothing new is dialled until it opens.
+    pub const OUTSIDE_SCHEDULE: &str = "outside_schedule";
 }
 
 /// How many carrier failures in a row pause a campaign.
 const CARRIER_FAILURES_TO_PAUSE: u64 = 5;
 /// An attempt with no news this long after its ring timeout is settled from its call row.
 const STALE_AFTER_SECS: i64 = 300;
+/// A call the carrier never confirmed (no call id from its answer, no webhook) this long after
+/// the compare-and-set was never placed: the placing process died first (the create request,
+/// with its retries, gives up well before).
+const NOT_PLACED_AFTER_SECS: i64 = 60;
 
 /// Runs the tick until `stop` turns true.
 pub async fn run(d: Dialer, every: std::time::Duration, mut stop: watch::Receiver<bool>) {
@@ -62,6 +68,12 @@ pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError>
         .await?;
     for c in live {
         let Ok(tenant) = TenantId::parse(&c.tenant_id) else { continue };
+        // A campaign waiting for agents is only locked (a write) once one is ready.
+        if c.status == cs::PAUSED
+            && super::sessions::active(&d.db, &tenant, &c.id).await?.iter().all(|s| s.state != st::READY)
+        {
+            continue;
+        }
         if let Err(e) = tick(d, &tenant, &c.id, now).await {
             tracing::warn!(campaign = %c.id, error = %e, "campaign tick failed");
         }
@@ -138,64 +150,105 @@ async fn tick_locked(
         ));
         return Ok(0);
     }
+    // The schedule stops new dials only: calls in flight, wrap-ups and settling go on.
+    let open = campaigns::schedule_of(c).is_none_or(|h| h.is_open(now));
+    let reason = (!open).then_some(reasons::OUTSIDE_SCHEDULE);
+    if c.status_reason.as_deref() != reason {
+        campaigns::set_status(txn, tenant, &c.id, cs::RUNNING, reason, "system:dialer", now).await?;
+        out.events.push(event(
+            tenant.as_str(),
+            "campaign.updated",
+            json!({ "campaign_id": c.id, "status": cs::RUNNING, "reason": reason }),
+        ));
+    }
+    if !open {
+        return Ok(0);
+    }
     let sessions = super::sessions::active(txn, tenant, &c.id).await?;
     let wanted = pacing::decide(txn, tenant, c, &sessions, &live, now).await?;
     if wanted.is_empty() {
         return Ok(0);
     }
-    let leads = scope::find::<campaign_lead::Entity>(tenant)
-        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
-        .filter(campaign_lead::Column::Status.eq(lead_status::READY))
-        .filter(campaign_lead::Column::NextAt.lte(now))
-        .order_by_desc(campaign_lead::Column::Priority)
-        .order_by_asc(campaign_lead::Column::NextAt)
-        .limit(wanted.len() as u64)
-        .all(txn)
-        .await?;
+    let leads = next_leads(txn, tenant, &c.id, wanted.len() as u64, now).await?;
     let mut placed = 0;
     for (lead, bind) in leads.into_iter().zip(wanted) {
-        let res = scope::update_many::<campaign_lead::Entity>(tenant)
-            .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::SCHEDULED))
-            .col_expr(campaign_lead::Column::UpdatedAt, Expr::value(now))
-            .filter(campaign_lead::Column::CampaignId.eq(&c.id))
-            .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
-            .filter(campaign_lead::Column::Status.eq(lead_status::READY))
-            .exec(txn)
-            .await?;
-        if res.rows_affected == 0 {
-            continue;
-        }
-        let id = crate::ids::dial_attempt().to_string();
-        dial_attempt::Entity::insert(dial_attempt::ActiveModel::from(dial_attempt::Model {
-            tenant_id: tenant.to_string(),
-            id: id.clone(),
-            campaign_id: c.id.clone(),
-            contact_id: lead.contact_id.clone(),
-            phone: lead.phone.clone(),
-            seq: lead.attempts + 1,
-            status: at::SCHEDULED.into(),
-            agent_session_id: bind.agent,
-            group_id: bind.group,
-            call_id: None,
-            outcome: None,
-            counts: false,
-            abandoned: false,
-            disposition: None,
-            disposition_note: None,
-            detail: None,
-            created_at: now,
-            dialed_at: None,
-            answered_at: None,
-            connected_at: None,
-            ended_at: None,
-            updated_at: now,
-        }))
-        .exec_without_returning(txn)
-        .await?;
+        let Some(id) = reserve(txn, tenant, c, &lead, bind.agent, bind.group, now).await? else { continue };
         outbox::enqueue(txn, tenant, &Job::PlaceDialV1 { attempt_id: id }, "dialer", now).await?;
         placed += 1;
     }
     Ok(placed)
+}
+
+/// The queue's next `n` leads due now, best first (priority, then the longest waiting).
+pub(crate) async fn next_leads<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    campaign_id: &str,
+    n: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<campaign_lead::Model>, DialerError> {
+    Ok(scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(campaign_id))
+        .filter(campaign_lead::Column::Status.eq(lead_status::READY))
+        .filter(campaign_lead::Column::NextAt.lte(now))
+        .order_by_desc(campaign_lead::Column::Priority)
+        .order_by_asc(campaign_lead::Column::NextAt)
+        .limit(n)
+        .all(conn)
+        .await?)
+}
+
+/// Reserves a lead (`ready → scheduled`) and writes its next attempt, bound to an agent and a
+/// power group when given; `None` when another transaction took the lead first. The caller
+/// enqueues the placing job in the same transaction (or, in preview, when the agent says so).
+pub(crate) async fn reserve<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    lead: &campaign_lead::Model,
+    agent: Option<String>,
+    group: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DialerError> {
+    let res = scope::update_many::<campaign_lead::Entity>(tenant)
+        .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::SCHEDULED))
+        .col_expr(campaign_lead::Column::UpdatedAt, Expr::value(now))
+        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
+        .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
+        .filter(campaign_lead::Column::Status.eq(lead_status::READY))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    let id = crate::ids::dial_attempt().to_string();
+    dial_attempt::Entity::insert(dial_attempt::ActiveModel::from(dial_attempt::Model {
+        tenant_id: tenant.to_string(),
+        id: id.clone(),
+        campaign_id: c.id.clone(),
+        contact_id: lead.contact_id.clone(),
+        phone: lead.phone.clone(),
+        seq: lead.attempts + 1,
+        status: at::SCHEDULED.into(),
+        agent_session_id: agent,
+        group_id: group,
+        call_id: None,
+        outcome: None,
+        counts: false,
+        abandoned: false,
+        disposition: None,
+        disposition_note: None,
+        detail: None,
+        created_at: now,
+        dialed_at: None,
+        answered_at: None,
+        connected_at: None,
+        ended_at: None,
+        updated_at: now,
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(Some(id))
 }
 
 async fn pause<C: ConnectionTrait>(
@@ -240,6 +293,17 @@ async fn settle_stale(
 ) -> Result<Vec<dial_attempt::Model>, DialerError> {
     let mut kept = Vec::with_capacity(live.len());
     for a in live {
+        if a.status == at::DIALING
+            && a.dialed_at.is_some_and(|t| now - t > Duration::seconds(NOT_PLACED_AFTER_SECS))
+            && not_placed(txn, tenant, &a, now).await?
+        {
+            // Nobody was called: the lead goes back to the queue with its attempt unspent.
+            let mut m: dial_attempt::ActiveModel = a.clone().into();
+            m.dialed_at = sea_orm::Set(None);
+            let a = sea_orm::ActiveModelTrait::update(m, txn).await?;
+            route::settle(txn, tenant, c, a, Outcome::Cancelled, Some("placing interrupted".into()), now, out).await?;
+            continue;
+        }
         let since = a.dialed_at.unwrap_or(a.created_at);
         let stale = a.status != at::SCHEDULED
             && a.status != at::CONNECTED
@@ -261,6 +325,47 @@ async fn settle_stale(
         }
     }
     Ok(kept)
+}
+
+/// Whether a dialling attempt's call never reached the carrier: its placing job is no longer
+/// running (the process died: its lease ran out), and there is no call row (it died before
+/// writing one) or a row the carrier never answered for (no call id from the create request,
+/// no webhook). Such a row is closed as failed.
+async fn not_placed(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DialerError> {
+    let Some(id) = &a.call_id else { return Ok(true) };
+    let Some(row) = scope::find::<call::Entity>(tenant).filter(call::Column::Id.eq(id)).one(txn).await? else {
+        return Ok(true);
+    };
+    if row.provider_call_id.is_some() || row.ended_at.is_some() || row.status != "queued" {
+        return Ok(false);
+    }
+    // A placing job still alive (its lease renewed while it waits, e.g. on the account's
+    // calls-per-second limit) has not given up: it may yet reach the carrier.
+    let alive = scope::find::<job::Entity>(tenant)
+        .filter(job::Column::Status.eq(crate::queue::outbox::status::RUNNING))
+        .filter(job::Column::Kind.eq("PlaceDialV1"))
+        .filter(job::Column::ClaimedUntil.gt(Utc::now()))
+        .filter(job::Column::Payload.contains(a.id.as_str()))
+        .count(txn)
+        .await?;
+    if alive > 0 {
+        return Ok(false);
+    }
+    scope::update_many::<call::Entity>(tenant)
+        .col_expr(call::Column::Status, Expr::value("failed"))
+        .col_expr(call::Column::LastError, Expr::value("never reached the carrier: the placing process stopped"))
+        .col_expr(call::Column::EndedAt, Expr::value(now))
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .filter(call::Column::Id.eq(id))
+        .filter(call::Column::ProviderCallId.is_null())
+        .exec(txn)
+        .await?;
+    Ok(true)
 }
 
 /// Counts for dashboards: attempts by outcome, live answers and abandons (30 days and today).

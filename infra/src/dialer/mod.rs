@@ -9,6 +9,7 @@ pub mod dispositions;
 pub mod engine;
 pub mod pacing;
 pub mod place;
+pub mod preview;
 pub mod route;
 pub mod sessions;
 

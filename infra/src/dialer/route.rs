@@ -108,13 +108,19 @@ async fn observe(
     if a.status == at::ENDED {
         return Ok(out);
     }
+    let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
+    if !final_status && !may_move(&a, call, event, provider) {
+        // Nothing this event can change (call.initiated, playback, speech, bridged...): no
+        // need to queue behind the campaign's other events. States only move forward, so an
+        // attempt read before the lock is at most behind, never ahead.
+        return Ok(out);
+    }
     let campaign = lock_campaign(txn, &tenant, &a.campaign_id).await?;
     // Re-read under the lock: another event of this campaign may have moved it.
     let mut a = attempt(txn, &tenant, &a.id).await?;
     if a.status == at::ENDED {
         return Ok(out);
     }
-    let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
     if !final_status {
         let answered = call.answered_at.is_some();
         let next = match a.status.as_str() {
@@ -145,6 +151,19 @@ async fn observe(
     }
     finish(txn, &tenant, &campaign, a, call, now, &mut out).await?;
     Ok(out)
+}
+
+/// Whether a non-final event can move the attempt: an answer or a first ring to record, or a
+/// person to route.
+fn may_move(a: &dial_attempt::Model, call: &call::Model, event: &CarrierEvent, provider: &str) -> bool {
+    let answered = call.answered_at.is_some();
+    let records = match a.status.as_str() {
+        at::DIALING | at::RINGING if answered => true,
+        at::DIALING => call.status == CallStatus::Ringing.as_str(),
+        _ => false,
+    };
+    records
+        || (person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING))
 }
 
 /// Whether this event is the moment the call's plan connects a person.
@@ -309,7 +328,8 @@ async fn route_person(
 }
 
 /// First connect wins: the group's other lines still ringing are cancelled; lines already
-/// picked up go on (a person there is routed to another agent or hears the safe-harbor message).
+/// picked up go on (a person there is routed to another agent or hears the safe-harbor
+/// message, a machine gets the voicemail).
 async fn cancel_group(
     txn: &sea_orm::DatabaseTransaction,
     tenant: &TenantId,
@@ -328,8 +348,12 @@ async fn cancel_group(
         let s = set_attempt(txn, &s, |m| m.detail = Set(Some(CANCELLED.into())), now).await?;
         match s.call_id.as_deref() {
             Some(call_id) if s.status != at::SCHEDULED => {
+                // A line already picked up is left alone: a person there is routed to another
+                // agent or hears the safe-harbor message when AMD says so; hanging up on them
+                // would be an abandon with nothing said.
                 if let Ok(c) = calls::get(txn, tenant, call_id).await
                     && c.ended_at.is_none()
+                    && c.answered_at.is_none()
                     && c.provider_call_id.is_some()
                 {
                     out.actions.push((c, CallAction::Hangup));

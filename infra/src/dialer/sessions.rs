@@ -247,6 +247,11 @@ pub async fn leave(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<agent_session::Model, DialerError> {
+    // A lead being previewed goes back to the queue.
+    match super::preview::skip(d, tenant, id, now).await {
+        Ok(()) | Err(DialerError::Conflict(..)) => {}
+        Err(e) => return Err(e),
+    }
     let s = get(&d.db, tenant, id).await?;
     end_session(&d.db, tenant, id, now).await?;
     if let Some(leg) = &s.leg_call_id

@@ -23,9 +23,11 @@ pub mod status {
 /// (`OUTDIAL_JOB_LEASE_SECS`); the runner renews the lease while the job runs, so only a dead
 /// worker's jobs are taken over.
 pub const CLAIM_LEASE: Duration = Duration::seconds(60);
-/// How long a relayed job may sit in the queue before the relay hands it over again
-/// (a flushed Redis or a lost queue file must not lose work).
-pub const REQUEUE_AFTER: Duration = Duration::seconds(300);
+/// How long a relayed job may sit in the queue unclaimed before the relay hands it over again:
+/// a worker killed after taking jobs from Redis but before claiming them, a flushed Redis or a
+/// lost queue file must not lose work, and a dial waiting on it must not wait long. A second
+/// copy is harmless (the claim is a compare-and-set).
+pub const REQUEUE_AFTER: Duration = Duration::seconds(30);
 
 /// Writes a job row; call it with the transaction that makes the change the job belongs to.
 pub async fn enqueue<C: ConnectionTrait>(

@@ -61,6 +61,13 @@ pub(crate) struct SimCall {
     pub seq: u32,
     pub twilio: Option<TwilioLeg>,
     pub telnyx: Option<TelnyxLeg>,
+    /// Real microseconds since the sandbox started when the carrier told the application that
+    /// a person answered (the AMD verdict, or the answer itself without AMD).
+    pub human_us: Option<u64>,
+    /// Real microseconds when the call first got something from the application: an agent
+    /// (a conference or a bridge) or speech (the safe-harbor message).
+    pub served_us: Option<u64>,
+    pub served_by: Option<&'static str>,
 }
 
 impl SimCall {
@@ -89,6 +96,9 @@ impl SimCall {
             seq: 0,
             twilio: None,
             telnyx: None,
+            human_us: None,
+            served_us: None,
+            served_by: None,
         }
     }
 }
@@ -105,6 +115,29 @@ impl Sandbox {
                 !c.ended
             }
             None => false,
+        }
+    }
+
+    /// Real microseconds since the sandbox started (latency is measured in real time, whatever
+    /// the time scale of the simulated world).
+    fn real_us(&self) -> u64 {
+        self.0.started.elapsed().as_micros() as u64
+    }
+
+    /// The application is about to hear that a person answered.
+    fn mark_human(&self, call_id: &str) {
+        let now = self.real_us();
+        if let Some(c) = self.lock().calls.get_mut(call_id) {
+            c.human_us.get_or_insert(now);
+        }
+    }
+
+    /// The call got an agent or speech for the first time.
+    pub(crate) fn mark_served(&self, call_id: &str, by: &'static str) {
+        let now = self.real_us();
+        if let Some(c) = self.lock().calls.get_mut(call_id).filter(|c| c.served_us.is_none()) {
+            c.served_us = Some(now);
+            c.served_by = Some(by);
         }
     }
 
@@ -150,17 +183,23 @@ impl Sandbox {
             }
             world::Outcome::Human { pickup_ms, talk_ms, hangs_up } => {
                 self.sleep(pickup_ms).await;
-                if !self.answer(&call_id).await {
+                if !self.answer(&call_id, true).await {
                     return;
                 }
                 self.detect(&call_id, true, 0).await;
-                self.sleep(talk_ms).await;
+                // Someone who hears nothing waits a moment before hanging up (at least the
+                // application's reaction time, whatever the time scale); once served, they talk.
+                if self.call(&call_id).is_some_and(|c| c.served_us.is_none()) {
+                    self.wait_for_app(talk_ms).await;
+                } else {
+                    self.sleep(talk_ms).await;
+                }
                 let source = if hangs_up == world::Ender::Lead { "callee" } else { "caller" };
                 self.end(&call_id, "completed", source).await;
             }
             world::Outcome::Machine { pickup_ms, greeting_ms, beep } => {
                 self.sleep(pickup_ms).await;
-                if !self.answer(&call_id).await {
+                if !self.answer(&call_id, false).await {
                     return;
                 }
                 self.detect(&call_id, false, greeting_ms).await;
@@ -178,16 +217,21 @@ impl Sandbox {
         }
     }
 
-    /// The far end picks up.
-    async fn answer(&self, call_id: &str) -> bool {
+    /// The far end picks up (`human`: a person, not a machine).
+    async fn answer(&self, call_id: &str, human: bool) -> bool {
         let now = self.now_ms();
-        let twilio = {
+        let (twilio, amd) = {
             let mut s = self.lock();
             let Some(c) = s.calls.get_mut(call_id).filter(|c| !c.ended) else { return false };
             c.status = "in-progress";
             c.answered_ms = Some(now);
-            c.twilio.clone()
+            let amd = c.twilio.as_ref().is_some_and(|t| t.machine_detection.is_some())
+                || c.telnyx.as_ref().is_some_and(|t| t.amd != "disabled");
+            (c.twilio.clone(), amd)
         };
+        if human && !amd {
+            self.mark_human(call_id);
+        }
         self.note(call_id, "answered");
         self.status_event(call_id, "answered").await;
         if let Some(tw) = twilio {
@@ -221,6 +265,9 @@ impl Sandbox {
             if !self.note(call_id, format!("amd {answered_by}")) {
                 return;
             }
+            if human {
+                self.mark_human(call_id);
+            }
             let ms = if human { t.amd_human_ms } else { greeting_ms };
             if tw.async_amd {
                 if let Some(url) = &tw.amd_callback {
@@ -248,6 +295,9 @@ impl Sandbox {
             let result = if human { "human" } else { "machine" };
             if !self.note(call_id, format!("amd {result}")) {
                 return;
+            }
+            if human {
+                self.mark_human(call_id);
             }
             self.telnyx_call_event(call_id, "call.machine.detection.ended", json!({ "result": result })).await;
             if !human && matches!(tx.amd.as_str(), "detect_beep" | "greeting_end" | "premium") {
@@ -327,6 +377,7 @@ impl Sandbox {
             }
             match verb.name.as_str() {
                 "Say" => {
+                    self.mark_served(call_id, "speech");
                     self.note(call_id, format!("say {}", verb.text));
                     self.sleep(t.playback_ms).await;
                 }
@@ -337,11 +388,12 @@ impl Sandbox {
                 }
                 "Pause" => {
                     let secs: u64 = verb.attr("length").and_then(|l| l.parse().ok()).unwrap_or(1);
-                    self.sleep(secs * 1000).await;
+                    self.wait_for_app(secs * 1000).await;
                 }
                 "Dial" => {
                     for child in &verb.children {
                         if child.name == "Conference" {
+                            self.mark_served(call_id, "agent");
                             self.note(call_id, format!("conference {}", child.text));
                             if let Some(c) = self.lock().calls.get_mut(call_id) {
                                 c.conference = Some(child.text.clone());

@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
+
+/// The least real time the simulated world waits on the application (see `wait_for_app`).
+const APP_WAIT_FLOOR_MS: u64 = 5_000;
 pub use world::{Ender, Mix, Outcome, SmsBehaviour, Timing};
 
 /// How the simulated world behaves.
@@ -175,6 +178,20 @@ impl Sandbox {
         let real = (ms as f64 * self.0.config.time_scale).max(0.0);
         if real >= 1.0 {
             tokio::time::sleep(std::time::Duration::from_micros((real * 1000.0) as u64)).await;
+        }
+    }
+
+    /// Sleeps `ms` of simulated time where the world waits on the application (a TwiML
+    /// `<Pause>` holding a call for the next instruction, a person listening to silence): never
+    /// less than `min(ms, APP_WAIT_FLOOR_MS)` of real time, because the application's reaction
+    /// time does not shrink with the time scale. A compressed world would otherwise end a
+    /// call before any real application could answer it.
+    pub(crate) async fn wait_for_app(&self, ms: u64) {
+        let floor = std::time::Duration::from_millis(ms.min(APP_WAIT_FLOOR_MS));
+        let started = std::time::Instant::now();
+        self.sleep(ms).await;
+        if let Some(rest) = floor.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
         }
     }
 

@@ -256,6 +256,8 @@ async fn call_action(
                     c.bridged_with = Some(id.clone());
                 }
             }
+            sb.mark_served(&id, "agent");
+            sb.mark_served(&other, "agent");
             sb.note(&id, format!("bridged {other}"));
             sb.note(&other, format!("bridged {id}"));
             tokio::spawn(async move {
@@ -287,6 +289,7 @@ async fn call_action(
             let (Some(text), Some(_voice)) = (b["payload"].as_str().map(str::to_owned), b["voice"].as_str()) else {
                 return need("payload and voice");
             };
+            sb.mark_served(&id, "speech");
             sb.note(&id, format!("say {text}"));
             tokio::spawn(async move {
                 sb2.telnyx_call_event(&id, "call.speak.started", json!({})).await;

@@ -123,9 +123,19 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
     .await?;
     if inserted == 0 {
         // Seen before: nothing to apply. Twilio still waits for TwiML on a repeated request.
+        // A delivery retried because the process that took the first one died may find the
+        // command it owed the carrier never sent (the crash fell between its commit and the
+        // command): the command goes again under the same command id. A voicemail drop is
+        // claimed once on the call and never repeated.
         txn.rollback().await?;
         return Ok(match (&req.hook, &call_row) {
             (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, &event, &account)),
+            (_, Some(c)) if c.ended_at.is_none() => {
+                if let Some((action, false)) = command_for(c, &event, &account) {
+                    let _ = calls::act(voice, c, &action, &event.key).await;
+                }
+                Reply::Empty
+            }
             _ => Reply::Empty,
         });
     }
@@ -150,12 +160,16 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
     for e in observed.events {
         let _ = voice.events.publish(e).await;
     }
-    for (target, action) in observed.actions {
-        let (voice, command_id) = (voice.clone(), format!("{}-{}-{}", event.key, target.id, action.name()));
-        tokio::spawn(async move {
-            let _ = calls::act(&voice, &target, &action, &command_id).await;
-        });
-    }
+    // Commands go out before the carrier gets its answer: a process that dies in between
+    // never answered, so the carrier (or the balancer in front) delivers again, and the
+    // repeated delivery re-sends what it can (above).
+    let commands = observed.actions.into_iter().map(|(target, action)| {
+        let command_id = format!("{}-{}-{}", event.key, target.id, action.name());
+        async move {
+            let _ = calls::act(voice, &target, &action, &command_id).await;
+        }
+    });
+    futures::future::join_all(commands).await;
     if let Some(c) = &applied {
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
@@ -176,12 +190,8 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
         if vm && !calls::mark_voicemail(&voice.db, &c).await? {
             return Ok(Reply::Empty);
         }
-        let voice = voice.clone();
-        let command_id = event.key.clone();
-        // Answer the carrier now; the action follows (its failure is recorded on the call).
-        tokio::spawn(async move {
-            let _ = calls::act(&voice, &c, &action, &command_id).await;
-        });
+        // Sent before the carrier gets its answer (see above); a failure is recorded on the call.
+        let _ = calls::act(voice, &c, &action, &event.key).await;
     }
     Ok(Reply::Empty)
 }

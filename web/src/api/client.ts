@@ -4,12 +4,14 @@ import createClient from 'openapi-fetch';
 import type { paths } from './schema';
 import { fromSessionOut, getSession, setSession } from './session';
 
-/** An error answer of the API: its stable `code` and the `detail` meant for people. */
+/** An error answer of the API: its stable `code`, the `detail` meant for people and, for
+ * `validation_failed`, the message for each field. */
 export class ApiError extends Error {
   constructor(
     public code: string,
     public detail: string,
     public status: number,
+    public fields: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -49,10 +51,16 @@ export async function authFetch(input: Request): Promise<Response> {
 
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authFetch });
 
-/** The API's `{code, detail}` from an error body, never raw internals. */
+/** The API's `{code, detail, fields}` from an error body, never raw internals. */
 export function toApiError(error: unknown, status: number): ApiError {
-  const e = error as { code?: unknown; detail?: unknown } | undefined;
-  if (e && typeof e.code === 'string' && typeof e.detail === 'string') return new ApiError(e.code, e.detail, status);
+  const e = error as { code?: unknown; detail?: unknown; fields?: unknown } | undefined;
+  if (e && typeof e.code === 'string' && typeof e.detail === 'string') {
+    const fields: Record<string, string> = {};
+    if (e.fields && typeof e.fields === 'object') {
+      for (const [k, v] of Object.entries(e.fields)) if (typeof v === 'string') fields[k] = v;
+    }
+    return new ApiError(e.code, e.detail, status, fields);
+  }
   if (status >= 500) return new ApiError('server_error', 'The server had a problem; try again in a moment.', status);
   return new ApiError('unexpected', `The server answered ${status}.`, status);
 }
@@ -74,4 +82,16 @@ export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: 
 export function message(e: unknown): string {
   if (e instanceof ApiError) return e.detail;
   return 'Something went wrong; try again.';
+}
+
+/** A file the API serves (CSV exports…) as a Blob, with the bearer token; throws the API's error. */
+export async function fetchBlob(path: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await authFetch(new Request(path));
+  } catch {
+    throw new ApiError('network', 'Cannot reach the server; check your connection.', 0);
+  }
+  if (!res.ok) throw toApiError(await res.json().catch(() => undefined), res.status);
+  return res.blob();
 }

@@ -54,3 +54,8 @@ export function fromSessionOut(o: components['schemas']['SessionOut']): Session 
 export function isSupervisor(role: Role | undefined): boolean {
   return role === 'owner' || role === 'admin' || role === 'supervisor';
 }
+
+/** Owners and admins: the roles the API lets change carriers, numbers and compliance settings. */
+export function isAdmin(role: Role | undefined): boolean {
+  return role === 'owner' || role === 'admin';
+}

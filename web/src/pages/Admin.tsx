@@ -1,7 +1,26 @@
-// Admin: scripts, dispositions, invitations and API keys (a first cut).
+// Admin: scripts, dispositions, invitations and API keys (a first cut), and the navigation
+// between the admin screens (carriers, phone numbers, compliance).
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../api/client';
+import { Link } from '../router';
 import { ErrorBox, Field, Loading, useAction, useLoad } from '../ui';
+
+const ADMIN_PAGES: [string, string][] = [
+  ['/admin', 'Team and scripts'],
+  ['/admin/carriers', 'Carriers'],
+  ['/admin/numbers', 'Phone numbers'],
+  ['/admin/compliance', 'Compliance'],
+];
+
+export function AdminNav({ path }: { path: string }) {
+  return (
+    <nav aria-label="Admin" className="subnav">
+      {ADMIN_PAGES.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={path === href ? 'page' : undefined}>{label}</Link>
+      ))}
+    </nav>
+  );
+}
 
 export function Admin() {
   return (

@@ -42,6 +42,7 @@ const REASONS: Record<string, string> = {
   no_agents_logged_in: 'no agents are logged in',
   carrier_failing: 'the carrier is failing calls',
   queue_empty: 'every lead has been worked',
+  outside_schedule: 'its dialing hours are closed',
 };
 
 function Status({ c }: { c: CampaignOut }) {
@@ -52,9 +53,14 @@ function Status({ c }: { c: CampaignOut }) {
       {bySystem && c.status_reason && (
         <span className="muted"> — the dialer did this because {REASONS[c.status_reason] ?? c.status_reason}</span>
       )}
+      {c.opens_at && <span className="muted"> · dials again {new Date(c.opens_at).toLocaleString()}</span>}
     </span>
   );
 }
+
+const DAYS: [string, string][] = [
+  ['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun'],
+];
 
 const num = (s: string): number | null => (s.trim() === '' ? null : Number(s));
 
@@ -71,6 +77,10 @@ export function NewCampaign() {
   });
   const [redial, setRedial] = useState({ no_answer: '', busy: '', machine: '', voicemail: '', failed: '', abandoned: '' });
   const [listIds, setListIds] = useState<string[]>([]);
+  const [hours, setHours] = useState({
+    on: false, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/New_York',
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '20:00',
+  });
   const a = useAction();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
@@ -91,6 +101,7 @@ export function NewCampaign() {
         account_id: f.account_id || null, max_attempts: num(f.max_attempts), script_id, purpose: f.purpose,
         callback_number: f.callback_number || null, wrap_secs: num(f.wrap_secs), record: f.record,
         auto_sms: f.auto_sms || null,
+        schedule: hours.on ? { timezone: hours.timezone, days: hours.days, start: hours.start, end: hours.end } : null,
         redial: Object.fromEntries(Object.entries(redial).map(([k, v]) => [k, num(v)])),
       };
       const c = await call(api.POST('/v1/campaigns', { body }));
@@ -175,6 +186,32 @@ export function NewCampaign() {
         <label className="check"><input type="checkbox" checked={f.record} onChange={(e) => setF({ ...f, record: e.target.checked })} /> Record calls</label>
         <Field label="Text when attempts are used up"><input value={f.auto_sms} onChange={set('auto_sms')} /></Field>
         <fieldset>
+          <legend>Dialing hours</legend>
+          <label className="check">
+            <input type="checkbox" checked={hours.on} onChange={(e) => setHours({ ...hours, on: e.target.checked })} /> Only dial on these days and hours
+          </label>
+          {hours.on && (
+            <>
+              <Field label="Time zone" hint="IANA name, e.g. America/New_York"><input value={hours.timezone} onChange={(e) => setHours({ ...hours, timezone: e.target.value })} /></Field>
+              <div className="row" role="group" aria-label="Days">
+                {DAYS.map(([d, label]) => (
+                  <label key={d} className="check">
+                    <input
+                      type="checkbox"
+                      checked={hours.days.includes(d)}
+                      onChange={(e) => setHours({ ...hours, days: e.target.checked ? [...hours.days, d] : hours.days.filter((x) => x !== d) })}
+                    />{' '}
+                    {label}
+                  </label>
+                ))}
+              </div>
+              <Field label="From"><input type="time" value={hours.start} onChange={(e) => setHours({ ...hours, start: e.target.value })} /></Field>
+              <Field label="Until"><input type="time" value={hours.end} onChange={(e) => setHours({ ...hours, end: e.target.value })} /></Field>
+            </>
+          )}
+          <p className="muted">Every call also stays inside each lead's legal calling hours, whatever is set here.</p>
+        </fieldset>
+        <fieldset>
           <legend>Lists to dial</legend>
           {!lists.data && <Loading what="lists" />}
           {(lists.data?.data ?? []).map((l) => (
@@ -215,7 +252,8 @@ export function CampaignDetail({ id }: { id: string }) {
         <>
           <h1>{c.data.name}</h1>
           <p>
-            {c.data.mode} · {c.data.purpose} · <Status c={c.data} />
+            {c.data.mode} · {c.data.purpose} · <Status c={c.data} /> ·{' '}
+            <Link href={`/analytics?campaign=${encodeURIComponent(id)}`}>Analytics</Link>
           </p>
           <div className="row" role="group" aria-label="Campaign controls">
             {s === 'draft' && <button onClick={() => act('start')} disabled={a.busy}>Start</button>}

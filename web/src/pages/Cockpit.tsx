@@ -1,7 +1,8 @@
 // The agent cockpit: join a campaign, go ready or pause, see the lead and the script, and
-// disposition with hotkeys, with an auto-advance countdown that Esc cancels.
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, call } from '../api/client';
+// disposition with hotkeys, with an auto-advance countdown that Esc cancels. In a preview
+// campaign the agent asks for the next lead (N), sees it, and dials (D) or skips (S) it.
+import { useCallback, useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { ApiError, api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { getSession } from '../api/session';
 import { subscribe } from '../events';
@@ -9,9 +10,43 @@ import { AbandonMeter, ErrorBox, Field, Loading, Since, useAction, useLoad } fro
 
 type AgentSession = components['schemas']['AgentSessionOut'];
 type Disposition = components['schemas']['DispositionOut'];
+type Lead = components['schemas']['LeadOnLine'];
 
 const ADVANCE_SECS = 3;
 const PAUSE_REASONS = ['break', 'lunch', 'training', 'meeting', 'coaching'];
+/** A dialled lead's call on its way: placed, ringing, or answered and being screened. */
+const PLACING = ['dialing', 'ringing', 'detecting'];
+
+/** Puts the focus on `ref` when `key` changes and the focus was lost (its button went away). */
+function useRefocus(ref: RefObject<HTMLElement>, key: unknown) {
+  useEffect(() => {
+    const at = document.activeElement;
+    if (key && ref.current && (!at || at === document.body)) ref.current.focus();
+  }, [ref, key]);
+}
+
+function fullName(l: Lead): string {
+  return [l.first_name, l.last_name].filter(Boolean).join(' ') || 'Unknown name';
+}
+
+/** A line on where the lead's call stands. */
+function leadStatus(l: Lead, agentState: string, dialRequested: boolean): string {
+  switch (l.status) {
+    case 'scheduled':
+      if (dialRequested) return 'Dialing…';
+      return agentState === 'ready' ? 'Preview — dial or skip' : 'Preview — become ready to dial';
+    case 'dialing':
+      return 'Dialing…';
+    case 'ringing':
+      return 'Ringing…';
+    case 'detecting':
+      return 'Answered — checking for a person…';
+    case 'connected':
+      return 'On the line';
+    default:
+      return 'Call ended — disposition it';
+  }
+}
 
 interface Pending {
   d: Disposition;
@@ -85,12 +120,28 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
     3000,
   );
   const campaign = useLoad(() => call(api.GET('/v1/campaigns/{id}', { params: { path: { id: initial.campaign_id } } })), [initial.campaign_id]);
+  const isPreview = campaign.data?.mode === 'preview';
+  const isPreviewRef = useRef(isPreview);
+  isPreviewRef.current = isPreview;
+  const reloadCampaign = campaign.reload;
 
   const { setError, run } = a;
   const reloadCallbacks = callbacks.reload;
+  // Answers in order: a poll sent before an action's answer (or a newer poll) arrived is dropped.
+  const seq = useRef(0);
+  const shown = useRef(0);
+  const apply = useCallback((out: AgentSession) => {
+    shown.current = ++seq.current;
+    setS(out);
+  }, []);
   const refresh = useCallback(async () => {
+    const mine = ++seq.current;
     try {
-      setS(await call(api.GET('/v1/agent-sessions/{id}', { params: { path: { id: initial.id } } })));
+      const out = await call(api.GET('/v1/agent-sessions/{id}', { params: { path: { id: initial.id } } }));
+      if (mine > shown.current) {
+        shown.current = mine;
+        setS(out);
+      }
     } catch (e) {
       setError(e);
     }
@@ -102,19 +153,94 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
     const stop = subscribe((kind) => {
       if (kind === 'agent.updated' || kind === 'attempt.updated') void refresh();
       if (kind === 'callback.scheduled') void reloadCallbacks();
+      // A preview campaign's status decides whether the agent can ask for a lead.
+      if (kind === 'campaign.updated' && isPreviewRef.current) void reloadCampaign();
     });
     return () => { window.clearInterval(t); stop(); };
-  }, [refresh, reloadCallbacks]);
+  }, [refresh, reloadCallbacks, reloadCampaign]);
+
+  // The campaign's status, again every few seconds in preview (in case an event was missed).
+  useEffect(() => {
+    if (!isPreview) return;
+    const t = window.setInterval(() => void reloadCampaign(), 5000);
+    return () => window.clearInterval(t);
+  }, [isPreview, reloadCampaign]);
 
   const lead = s.lead ?? null;
   const canDispose = !!lead && s.state === 'wrap_up' && !pending && !askCallback;
+
+  // Preview dialing: ask for a lead, then dial or skip it.
+  const pv = useAction();
+  const runPreview = pv.run;
+  const [quiet, setQuiet] = useState<string | null>(null);
+  const [dialFor, setDialFor] = useState<string | null>(null);
+  const previewed = isPreview && lead?.status === 'scheduled' ? lead : null;
+  const dialRequested = !!previewed && dialFor === previewed.attempt_id;
+  const placing = isPreview && !!lead && (PLACING.includes(lead.status) || dialRequested);
+  // Ready with nothing previewed or dialling: the last call (if any) ended without the agent.
+  const canTakeNext = isPreview && s.state === 'ready' && (!lead || lead.status === 'ended' || lead.status === 'abandoned');
+  const running = campaign.data?.status === 'running';
+  const campaignNote = !campaign.data || running
+    ? null
+    : campaign.data.status === 'paused' && campaign.data.status_reason === 'no_agents_logged_in'
+      ? 'The campaign was waiting for an agent; it resumes in a moment.'
+      : `The campaign is ${campaign.data.status}; no leads until it runs again.`;
+  const canDial = !!previewed && s.state === 'ready' && !dialRequested && !pv.busy;
+  const canSkip = !!previewed && !dialRequested && !pv.busy;
+
+  const takeNext = useCallback(async () => {
+    setQuiet(null);
+    await runPreview(async () => {
+      try {
+        apply(await call(api.POST('/v1/agent-sessions/{id}/preview', { params: { path: { id: initial.id } } })));
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'queue_empty') {
+          setQuiet('No lead is due right now. Try again in a moment.');
+          return;
+        }
+        if (e instanceof ApiError && e.code === 'invalid_campaign_state') void reloadCampaign();
+        throw e;
+      }
+    });
+  }, [initial.id, runPreview, apply, reloadCampaign]);
+  const dial = useCallback(() => {
+    if (!previewed) return;
+    const id = previewed.attempt_id;
+    setDialFor(id);
+    void runPreview(async () => {
+      try {
+        apply(await call(api.POST('/v1/agent-sessions/{id}/dial', { params: { path: { id: initial.id } } })));
+      } catch (e) {
+        setDialFor(null);
+        throw e;
+      }
+    });
+  }, [previewed, initial.id, runPreview, apply]);
+  const skip = useCallback(() => {
+    void runPreview(async () => {
+      apply(await call(api.POST('/v1/agent-sessions/{id}/skip', { params: { path: { id: initial.id } } })));
+    });
+  }, [initial.id, runPreview, apply]);
+
+  // An answer about the last lead no longer applies once the agent's state moves on.
+  const clearPreviewError = pv.setError;
+  useEffect(() => {
+    clearPreviewError(null);
+    setQuiet(null);
+  }, [s.state, clearPreviewError]);
+
+  // When the button that had the focus goes away (Next lead → Dial → …), the next one takes it.
+  const nextRef = useRef<HTMLButtonElement>(null);
+  const dialRef = useRef<HTMLButtonElement>(null);
+  useRefocus(nextRef, canTakeNext && running);
+  useRefocus(dialRef, previewed?.attempt_id);
 
   const noteRef = useRef(note);
   noteRef.current = note;
   const send = useCallback(
     async (p: Pending, then: 'ready' | 'pause') => {
       setPending(null);
-      await run(async () => {
+      const ok = await run(async () => {
         await call(
           api.POST('/v1/dial-attempts/{id}/disposition', {
             params: { path: { id: p.attemptId } },
@@ -124,9 +250,12 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
         setHandled((n) => n + 1);
         setNote('');
         await Promise.all([refresh(), reloadCallbacks()]);
+        return true;
       });
+      // In a preview campaign, "the next call" is the next lead to preview.
+      if (ok && then === 'ready' && isPreview && running) await takeNext();
     },
-    [run, refresh, reloadCallbacks],
+    [run, refresh, reloadCallbacks, isPreview, running, takeNext],
   );
 
   const choose = useCallback(
@@ -178,6 +307,29 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
     return () => window.removeEventListener('keydown', onKey);
   }, [dispositions.data, canDispose, choose, send]);
 
+  // Preview hotkeys: N the next lead, D dial it, S skip it.
+  useEffect(() => {
+    if (!isPreview) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (pendingRef.current || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement;
+      if (t.closest('input, textarea, select, [contenteditable], form')) return;
+      const key = e.key.toLowerCase();
+      if (key === 'n' && canTakeNext && running && !pv.busy) {
+        e.preventDefault();
+        void takeNext();
+      } else if (key === 'd' && canDial) {
+        e.preventDefault();
+        dial();
+      } else if (key === 's' && canSkip) {
+        e.preventDefault();
+        skip();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [isPreview, canTakeNext, running, canDial, canSkip, pv.busy, takeNext, dial, skip]);
+
   const post = (what: 'ready' | 'pause' | 'leave' | 'hangup') =>
     void run(async () => {
       const params = { params: { path: { id: s.id } } };
@@ -185,7 +337,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
         what === 'pause'
           ? await call(api.POST('/v1/agent-sessions/{id}/pause', { ...params, body: { reason } }))
           : await call(api.POST(`/v1/agent-sessions/{id}/${what}`, params));
-      setS(out);
+      apply(out);
       if (what === 'leave') onLeft();
     });
 
@@ -193,8 +345,12 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
     <main className="cockpit">
       <header className="row">
         <h1>Cockpit</h1>
-        <span className="muted">{campaign.data?.name}</span>
+        <span className="muted">
+          {campaign.data?.name}
+          {isPreview && ' · preview dialing'}
+        </span>
       </header>
+      <ErrorBox error={campaign.error} />
       <section aria-label="Your state" className="state-bar">
         <p>
           <span className={`badge ${s.state}`} data-testid="agent-state">{s.state.replace('_', ' ')}</span>{' '}
@@ -208,9 +364,9 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
               {PAUSE_REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
             </select>
           </Field>
-          <button onClick={() => post('pause')} disabled={a.busy || s.state !== 'ready'}>Pause</button>
+          <button onClick={() => post('pause')} disabled={a.busy || s.state !== 'ready' || placing}>Pause</button>
           {s.state === 'on_call' && <button onClick={() => post('hangup')} disabled={a.busy}>Hang up</button>}
-          <button onClick={() => post('leave')} disabled={a.busy || s.state === 'on_call'} className="danger">Leave campaign</button>
+          <button onClick={() => post('leave')} disabled={a.busy || s.state === 'on_call' || placing} className="danger">Leave campaign</button>
         </div>
         {s.state === 'connecting' && <p role="status">Calling your phone… the session is ready when it answers.</p>}
         <ErrorBox error={a.error} />
@@ -218,22 +374,53 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
 
       <div className="cockpit-grid">
         <section aria-label="Lead" className="lead-card">
-          {lead ? (
+          {lead && !canTakeNext ? (
             <>
-              <h2>{[lead.first_name, lead.last_name].filter(Boolean).join(' ') || 'Unknown name'}</h2>
+              <h2>{fullName(lead)}</h2>
               <p>
                 <span aria-label="Phone">{lead.phone}</span>
                 {lead.company && <> · <span aria-label="Company">{lead.company}</span></>}
                 {lead.state && <> · {lead.state}</>}
               </p>
-              <p className="muted">
-                {lead.status === 'connected' ? 'On the line' : 'Call ended — disposition it'}
+              <p className="muted" data-testid="lead-status">
+                {isPreview
+                  ? leadStatus(lead, s.state, dialRequested)
+                  : lead.status === 'connected' ? 'On the line' : 'Call ended — disposition it'}
                 {lead.connected_at && <> · talked <Since since={lead.connected_at} /></>}
               </p>
+              {previewed && (
+                <div className="row" role="group" aria-label="Preview">
+                  <button ref={dialRef} onClick={dial} disabled={!canDial} aria-keyshortcuts="D">
+                    {dialRequested ? 'Dialing…' : 'Dial'} <kbd aria-hidden="true">D</kbd>
+                  </button>
+                  <button className="secondary" onClick={skip} disabled={!canSkip} aria-keyshortcuts="S">
+                    Skip <kbd aria-hidden="true">S</kbd>
+                  </button>
+                </div>
+              )}
               {lead.script && <blockquote className="script" aria-label="Script">{lead.script}</blockquote>}
+            </>
+          ) : canTakeNext ? (
+            <>
+              {lead && (
+                <p className="muted">
+                  The call to {fullName(lead)} ({lead.phone}) ended without a conversation.
+                </p>
+              )}
+              <p>
+                <button ref={nextRef} onClick={() => void takeNext()} disabled={pv.busy || !running} aria-keyshortcuts="N">
+                  {pv.busy ? 'Getting a lead…' : 'Next lead'} <kbd aria-hidden="true">N</kbd>
+                </button>
+              </p>
             </>
           ) : (
             <p className="muted">{s.state === 'ready' ? 'Waiting for the next call…' : 'No call on the line.'}</p>
+          )}
+          {isPreview && (
+            <>
+              <p role="status" className="muted">{canTakeNext && (campaignNote ?? quiet)}</p>
+              <ErrorBox error={pv.error} />
+            </>
           )}
         </section>
 
@@ -241,7 +428,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
           <h2 id="dispo-h">Disposition</h2>
           <ErrorBox error={dispositions.error} />
           <Field label="Note (optional)">
-            <input value={note} onChange={(e) => setNote(e.target.value)} disabled={!lead} />
+            <input value={note} onChange={(e) => setNote(e.target.value)} disabled={!lead || canTakeNext} />
           </Field>
           <div className="tiles">
             {(dispositions.data ?? []).map((d) => (
@@ -258,7 +445,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
           </div>
           {pending && (
             <p role="status" className="countdown">
-              {pending.d.label}: next call in {pending.left}s — <kbd>Enter</kbd> now, <kbd>Esc</kbd> to pause instead
+              {pending.d.label}: next {isPreview ? 'lead' : 'call'} in {pending.left}s — <kbd>Enter</kbd> now, <kbd>Esc</kbd> to pause instead
             </p>
           )}
           {askCallback && (
