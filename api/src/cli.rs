@@ -64,10 +64,33 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         time_scale: f64,
     },
+    /// The keys that encrypt carrier credentials at rest.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
     /// Performance benchmarks: `outdial bench <what>`.
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Prints a new random key (`id:base64`). Put it first in OUTDIAL_SECRET_KEYS (keep the
+    /// old ones after it), restart, then run `outdial secrets rotate`.
+    NewKey {
+        /// The new key's id (letters, digits, `-`, `_`).
+        #[arg(long, default_value = "k2")]
+        id: String,
+    },
+    /// Re-encrypts every carrier account's credentials with the current (first) key, so the
+    /// older keys can then be removed from OUTDIAL_SECRET_KEYS. Safe to run again.
+    Rotate {
+        /// Data directory holding the generated keyring when OUTDIAL_SECRET_KEYS is unset.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -404,6 +427,10 @@ pub async fn main() -> ExitCode {
         Command::Migrate | Command::Openapi { .. } => load(cli.config.as_deref(), None, None),
         Command::Dnc { command: DncCommand::Import(a) } => load(cli.config.as_deref(), None, a.data_dir.as_ref()),
         Command::Bench { .. } | Command::SandboxCarrier { .. } => load(cli.config.as_deref(), None, None),
+        Command::Secrets { command: SecretsCommand::Rotate { data_dir } } => {
+            load(cli.config.as_deref(), None, data_dir.as_ref())
+        }
+        Command::Secrets { command: SecretsCommand::NewKey { .. } } => load(cli.config.as_deref(), None, None),
     };
     let config = match config {
         Ok(c) => c,
@@ -427,6 +454,8 @@ pub async fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Engine(args) } => bench_engine(args).await,
         Command::Bench { what: BenchCommand::Webhooks(args) } => bench_webhooks(args).await,
         Command::SandboxCarrier { port, seed, time_scale } => sandbox_carrier(&config, port, seed, time_scale).await,
+        Command::Secrets { command: SecretsCommand::NewKey { id } } => new_key(&id),
+        Command::Secrets { command: SecretsCommand::Rotate { .. } } => rotate_secrets(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -435,6 +464,28 @@ pub async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn new_key(id: &str) -> anyhow::Result<()> {
+    let ok = !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        anyhow::bail!("--id must be 1 to 32 letters, digits, '-' or '_' (got {id:?})");
+    }
+    println!("{}", outdial_infra::secrets::Keyring::generate(id));
+    Ok(())
+}
+
+async fn rotate_secrets(config: &Config) -> anyhow::Result<()> {
+    let keyring = crate::state::secret_keys(config)?;
+    let db = outdial_infra::db::connect(config).await?;
+    let current = keyring.current_id().to_owned();
+    let changed = outdial_infra::voice::accounts::rotate_keys(&db, &keyring).await.map_err(|e| {
+        anyhow::anyhow!("{e}; put every key still in use in OUTDIAL_SECRET_KEYS (after the current one) and run again")
+    })?;
+    println!(
+        "re-encrypted {changed} carrier account(s) with key {current}; every account now uses it, so older keys can be removed from OUTDIAL_SECRET_KEYS"
+    );
+    Ok(())
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

@@ -55,7 +55,8 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "events", description = "Realtime events (Server-Sent Events)"),
         (name = "carriers", description = "Carrier accounts (Twilio, Telnyx, sandbox)"),
         (name = "numbers", description = "Phone numbers, local presence, number health"),
-        (name = "calls", description = "Calls, texts and callback tasks"),
+        (name = "calls", description = "Calls and callback tasks"),
+        (name = "texts", description = "Texts through the compliance gate; inbound STOP, HELP and START"),
         (name = "campaigns", description = "Dialing campaigns: settings, start/pause/stop, stats, attempts"),
         (name = "agents", description = "Agent sessions, dispositions, callbacks and scripts"),
         (name = "ops", description = "Health, readiness, metrics"),
@@ -106,6 +107,7 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(carriers::router())
         .merge(numbers::router())
         .merge(calls::router())
+        .merge(texts::router())
         .merge(campaigns::router())
         .merge(agents::router())
 }

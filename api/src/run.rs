@@ -10,7 +10,6 @@ use outdial_infra::{
     queue::relay::Fault,
 };
 use outdial_migrations::{Migrator, MigratorTrait};
-use sea_orm::TransactionTrait;
 use std::net::SocketAddr;
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -144,7 +143,7 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     }
     let now = chrono::Utc::now();
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let tenant = tenants::create(&tx, "Demo Agency", now).await?;
     let user = users::create(&tx, DEMO_EMAIL, "Demo Owner", &hash, now).await?;
     members::add(&tx, &TenantId::parse(&tenant.id)?, &user.id, Role::Owner, now).await?;

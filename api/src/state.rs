@@ -123,7 +123,7 @@ fn jwt_secret(config: &Config) -> anyhow::Result<String> {
 
 /// The configured keyring, or one generated once into `<data_dir>/secret.keys`. Separate
 /// processes must share `OUTDIAL_SECRET_KEYS`.
-fn secret_keys(config: &Config) -> anyhow::Result<outdial_infra::secrets::Keyring> {
+pub(crate) fn secret_keys(config: &Config) -> anyhow::Result<outdial_infra::secrets::Keyring> {
     use outdial_infra::secrets::Keyring;
     if let Some(spec) = &config.secret_keys {
         return Ok(Keyring::parse(spec)?);

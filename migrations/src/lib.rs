@@ -10,6 +10,7 @@ mod m20261121_000003_create_jobs;
 mod m20261121_000004_create_contacts;
 mod m20261121_000005_create_telephony;
 mod m20261121_000006_create_dialer;
+mod m20261121_000007_texts;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_create_contacts::Migration),
             Box::new(m20261121_000005_create_telephony::Migration),
             Box::new(m20261121_000006_create_dialer::Migration),
+            Box::new(m20261121_000007_texts::Migration),
         ]
     }
 }

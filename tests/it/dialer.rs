@@ -19,6 +19,8 @@ both!(
     dialer_resources_are_invisible_to_other_tenants,
     a_preview_campaign_dials_only_the_leads_the_agent_chooses,
     a_campaign_dials_only_inside_its_schedule,
+    a_repeated_event_sends_the_bridge_the_first_delivery_lost,
+    a_callback_kept_for_me_waits_for_its_agent,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -564,5 +566,153 @@ async fn a_campaign_dials_only_inside_its_schedule(backend: Backend) {
         (dialled && c.body["status_reason"].is_null() && c.body["opens_at"].is_null()).then_some(())
     })
     .await;
+    app.stop().await;
+}
+
+/// A Telnyx person routed to an agent is joined by a bridge from the agent's leg: a command to
+/// another call, not an answer to the webhook. When it is lost (the carrier refused it here, a
+/// crash between commit and command elsewhere), the carrier's repeated delivery of the event
+/// sends it again, under the same command id.
+async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Replay").await;
+    let account = app
+        .post(
+            "/v1/carrier-accounts",
+            &o.token,
+            json!({"name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let list = leads(&app, &o, 1, 700).await;
+    let lead = format!("+1212555{:04}", 2000 + 700);
+    let sandbox = |path: &str| format!("{}/sandbox/_sandbox/{path}", app.base);
+    let r = app
+        .client
+        .put(sandbox(&format!("numbers/{lead}")))
+        .json(&json!({"outcome": {"kind": "human", "pickup_ms": 20000, "talk_ms": 600000}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let body = campaign_body(
+        "Replay",
+        "progressive",
+        &list,
+        json!({"account_id": account.body["id"], "ring_timeout_secs": 60}),
+    );
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    let _session = join(&app, &o.token, &id).await;
+    // The call is placed (the carrier has it). The carrier now fails the next three requests:
+    // the bridge and both of its retries.
+    crate::harness::eventually("the lead's call placed", || async {
+        let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
+        sim["calls"].as_array().unwrap().iter().any(|c| c["to"] == lead.as_str()).then_some(())
+    })
+    .await;
+    let r = app.client.put(sandbox("faults")).json(&json!({"rest_5xx": 3})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    crate::harness::eventually("the bridge to fail at the carrier", || async {
+        let calls = app.get("/v1/calls?limit=200", &o.token).await.body;
+        calls["data"].as_array().unwrap().iter().any(|c| !c["last_error"].is_null()).then_some(())
+    })
+    .await;
+    let attempt = all_attempts(&app, &o, &id).await.remove(0);
+    assert_eq!(attempt["status"], "connected", "routed to the agent: {attempt}");
+    let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
+    let person = sim["calls"].as_array().unwrap().iter().find(|c| c["to"] == lead.as_str()).unwrap().clone();
+    let person_id = person["id"].as_str().unwrap().to_owned();
+    assert!(!person["log"].to_string().contains("bridged"), "not bridged yet: {person}");
+    // The carrier delivers the event that routed the person again.
+    let hooks: Value = app.client.get(sandbox("webhooks")).send().await.unwrap().json().await.unwrap();
+    let hook = hooks["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| {
+            let b = h["body"].as_str().unwrap();
+            b.contains("call.machine.detection.ended") && b.contains(&person_id)
+        })
+        .expect("the AMD event was delivered")
+        .clone();
+    let mut again = app.client.post(hook["url"].as_str().unwrap()).body(hook["body"].as_str().unwrap().to_owned());
+    for h in hook["headers"].as_array().unwrap() {
+        again = again.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
+    }
+    let r = again.header("content-type", "application/json").send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let bridged = crate::harness::eventually("the person bridged to the agent", || async {
+        let c: Value =
+            app.client.get(sandbox(&format!("calls/{person_id}"))).send().await.unwrap().json().await.unwrap();
+        c["log"].to_string().contains("bridged").then_some(c)
+    })
+    .await;
+    assert_eq!(bridged["served_by"], "agent", "{bridged}");
+    app.stop().await;
+}
+
+/// An agent who keeps a callback for themselves ("for me") gets it: while they are paused,
+/// another ready agent is not given it; when they are ready, it is dialled for them.
+async fn a_callback_kept_for_me_waits_for_its_agent(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Mine").await;
+    let list = leads(&app, &o, 1, 800).await;
+    let lead = format!("+1212555{:04}", 2000 + 800);
+    let r = app
+        .client
+        .put(format!("{}/sandbox/_sandbox/numbers/{lead}", app.base))
+        .json(&json!({"outcome": {"kind": "human", "pickup_ms": 2000, "talk_ms": 30000}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let c = app.post("/v1/campaigns", &o.token, campaign_body("Mine", "progressive", &list, json!({}))).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    let mine = join(&app, &o.token, &id).await;
+    // The first call reaches this agent; they keep the callback for themselves and pause.
+    let first = crate::harness::eventually("the first call in wrap-up", || async {
+        let s = app.get(&format!("/v1/agent-sessions/{mine}"), &o.token).await.body;
+        (s["state"] == "wrap_up").then(|| s["lead"]["attempt_id"].as_str().unwrap().to_owned())
+    })
+    .await;
+    let ended = all_attempts(&app, &o, &id).await.remove(0);
+    let due = ended["ended_at"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/v1/dial-attempts/{first}/disposition"),
+            &o.token,
+            json!({"code": "callback", "callback_at": due, "callback_mine": true, "then": "pause"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Another agent is ready, the callback is due: it waits for its agent.
+    let (t2, _) = app.add_member(&o, "agent").await;
+    let other = join(&app, &t2, &id).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let attempts = all_attempts(&app, &o, &id).await;
+    assert_eq!(attempts.len(), 1, "not dialled for another agent: {attempts:?}");
+    let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body;
+    assert_eq!(c["status"], "running", "{c}");
+    // Its agent is ready: dialled for them, and the person reaches them.
+    let r = app.post(&format!("/v1/agent-sessions/{mine}/ready"), &o.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = crate::harness::eventually("the callback dialled", || async {
+        let all = all_attempts(&app, &o, &id).await;
+        all.iter().find(|a| a["id"] != ended["id"]).cloned()
+    })
+    .await;
+    assert_eq!(again["agent_session_id"], mine.as_str(), "bound to the agent who kept it: {again}");
+    crate::harness::eventually("the person with their agent", || async {
+        let s = app.get(&format!("/v1/agent-sessions/{mine}"), &o.token).await.body;
+        (s["state"] == "on_call").then_some(())
+    })
+    .await;
+    let s = app.get(&format!("/v1/agent-sessions/{other}"), &t2).await.body;
+    assert_eq!(s["state"], "ready", "{s}");
     app.stop().await;
 }

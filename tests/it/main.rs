@@ -22,3 +22,4 @@ mod ops;
 mod processes;
 mod spec;
 mod tenancy;
+mod texts;

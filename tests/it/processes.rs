@@ -176,6 +176,58 @@ async fn serve_in_an_empty_directory_prints_url_and_demo_login() {
     assert!(status.success(), "SIGTERM shuts down cleanly: {status:?}");
 }
 
+/// Key rotation as an operator does it: a new key goes first in OUTDIAL_SECRET_KEYS, `outdial
+/// secrets rotate` re-encrypts every carrier account with it, and the old key can go.
+#[tokio::test]
+async fn secrets_rotate_moves_every_carrier_account_to_the_new_key() {
+    let dir = TempDir::new();
+    let settings = test_settings(Backend::Sqlite, &dir.0).await;
+    let k1 = outdial_infra::secrets::Keyring::generate("k1");
+    let out = command(&["secrets", "new-key", "--id", "k2"], &settings).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let k2 = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(k2.starts_with("k2:") && outdial_infra::secrets::Keyring::parse(&k2).is_ok(), "{k2}");
+    let out = command(&["secrets", "new-key", "--id", "no spaces"], &settings).output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--id"), "{}", String::from_utf8_lossy(&out.stderr));
+    // An agency signs up under k1: its sandbox account's credentials are sealed with it.
+    let (email, password) = {
+        let p = spawn(&["serve"], &env_of(&settings, &[("OUTDIAL_SECRET_KEYS", &k1)])).await;
+        let app = http(p.base.as_deref().unwrap()).await;
+        let o = app.signup("Rotating").await;
+        (o.email.clone(), o.password.clone())
+    };
+    let rotate = |keys: String| {
+        let env = env_of(&settings, &[("OUTDIAL_SECRET_KEYS", &keys)]);
+        async move { command(&["secrets", "rotate"], &env).output().await.unwrap() }
+    };
+    // Without k1 the credentials cannot be opened: the error says which key and what to do.
+    let out = rotate(k2.clone()).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("key k1") && err.contains("OUTDIAL_SECRET_KEYS"), "{err}");
+    // With both, every account moves to k2; a second run has nothing left to do.
+    let out = rotate(format!("{k2},{k1}")).await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("re-encrypted 1 carrier account(s) with key k2"), "{said}");
+    let out = rotate(format!("{k2},{k1}")).await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("re-encrypted 0"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // k1 is gone from the configuration, and the account still works at the carrier.
+    let p = spawn(&["serve"], &env_of(&settings, &[("OUTDIAL_SECRET_KEYS", &k2)])).await;
+    let app = http(p.base.as_deref().unwrap()).await;
+    let login = app.post_anon("/v1/auth/login", json!({"email": email, "password": password})).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let token = login.body["access_token"].as_str().unwrap().to_owned();
+    let account = app.get("/v1/carrier-accounts", &token).await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    let bought = app.post("/v1/numbers", &token, json!({ "account_id": account, "area_code": 212 })).await;
+    assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.body);
+}
+
 #[tokio::test]
 async fn bad_configuration_names_the_key() {
     let cases: [(&[(&str, &str)], &str); 4] = [

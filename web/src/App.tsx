@@ -12,6 +12,7 @@ import { Numbers } from './pages/Numbers';
 import { CampaignDetail, Campaigns, NewCampaign } from './pages/Campaigns';
 import { Cockpit } from './pages/Cockpit';
 import { Lists } from './pages/Lists';
+import { Texts } from './pages/Texts';
 import { Wallboard } from './pages/Wallboard';
 
 function useSession() {
@@ -37,6 +38,7 @@ export function App() {
   const sup = isSupervisor(session.role);
   const nav: [string, string][] = [
     ['/cockpit', 'Cockpit'],
+    ['/texts', 'Texts'],
     ...(sup
       ? ([
           ['/campaigns', 'Campaigns'],
@@ -61,6 +63,7 @@ export function App() {
   else if (path === '/lists' && sup) page = <Lists />;
   else if (path === '/wallboard' && sup) page = <Wallboard />;
   else if (path === '/analytics' && sup) page = <Analytics campaignId={loc.searchParams.get('campaign') ?? ''} />;
+  else if (path === '/texts') page = <Texts />;
   else if (path === '/admin' && sup) page = <Admin />;
   else if (path === '/admin/carriers' && sup) page = <Carriers />;
   else if (path === '/admin/numbers' && sup) page = <Numbers />;

@@ -3,7 +3,7 @@
 use crate::emails::EmailJobs;
 use outdial_domain::ids::TenantId;
 use outdial_infra::{
-    dialer::{Dialer, DialerError, place},
+    dialer::{Dialer, DialerError, place, texts},
     import::process::{self, ImportDeps},
     queue::{
         Job,
@@ -36,14 +36,19 @@ impl JobHandler for Jobs {
                     result
                 }
                 Job::PlaceDialV1 { attempt_id } => {
-                    place::run(&self.dialer, tenant, attempt_id).await.map_err(|e| match e {
-                        DialerError::Db(_) | DialerError::Voice(_) | DialerError::Repo(_) => {
-                            JobError::retryable(e.to_string())
-                        }
-                        other => JobError::permanent(other.to_string()),
-                    })
+                    place::run(&self.dialer, tenant, attempt_id).await.map_err(job_error)
+                }
+                Job::SendTextV1 { message_id } => {
+                    texts::send(&self.dialer, tenant, message_id).await.map_err(job_error)
                 }
             }
         })
+    }
+}
+
+fn job_error(e: DialerError) -> JobError {
+    match e {
+        DialerError::Db(_) | DialerError::Voice(_) | DialerError::Repo(_) => JobError::retryable(e.to_string()),
+        other => JobError::permanent(other.to_string()),
     }
 }

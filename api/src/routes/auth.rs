@@ -20,7 +20,6 @@ use outdial_infra::{
     db::repo::{members, sessions, tenants, users},
     queue::{Job, outbox},
 };
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -131,7 +130,7 @@ pub async fn signup(
     }
     let hash = password::hash(password.expose().to_owned()).await.map_err(ApiError::internal)?;
     let now = Utc::now();
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let tenant = tenants::create(&tx, &agency, now).await.map_err(ApiError::repo("tenant"))?;
     let user = users::create(&tx, email.as_str(), &name, &hash, now).await.map_err(ApiError::repo("user"))?;
     let tenant_id = TenantId::parse(&tenant.id).map_err(ApiError::internal)?;
@@ -301,7 +300,7 @@ pub async fn change_password(
         return Err(ApiError::unauthenticated("invalid_credentials", "the current password is wrong"));
     }
     let hash = password::hash(new.expose().to_owned()).await.map_err(ApiError::internal)?;
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     users::set_password(&tx, &user.id, &hash).await?;
     sessions::revoke_all_of_user(&tx, &user.id, Utc::now()).await?;
     tx.commit().await?;
@@ -336,7 +335,7 @@ pub async fn request_password_reset(
     };
     let tenant = TenantId::parse(&first.tenant_id).map_err(ApiError::internal)?;
     let now = Utc::now();
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let reset_id = sessions::create_reset(&tx, &tenant, &user.id, now).await?;
     outbox::enqueue(&tx, &tenant, &Job::SendPasswordResetEmailV1 { reset_id }, &trace.0, now).await?;
     tx.commit().await?;
@@ -366,7 +365,7 @@ pub async fn confirm_password_reset(
     let new = NewPassword::parse(&body.new_password).map_err(|e| ApiError::field("new_password", e.to_string()))?;
     let hash = password::hash(new.expose().to_owned()).await.map_err(ApiError::internal)?;
     let now = Utc::now();
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let Some(user_id) = sessions::consume_reset(&tx, &body.token, now).await? else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

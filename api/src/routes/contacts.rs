@@ -19,7 +19,6 @@ use outdial_infra::db::{
         ledger, lists, members,
     },
 };
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -371,7 +370,7 @@ pub async fn create_contact(
     errs.finish()?;
     let new = new.ok_or_else(|| ApiError::internal("validated contact missing"))?;
     let now = Utc::now();
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let c = contacts::create(&tx, &auth.tenant, &new, None, now).await.map_err(ApiError::repo("contact"))?;
     for l in &body.list_ids {
         lists::add_members(&tx, &auth.tenant, l, std::slice::from_ref(&c.id), now).await?;
@@ -433,7 +432,7 @@ pub async fn bulk_create_contacts(
     }
     let now = Utc::now();
     let mut out = BulkOut { created: 0, merged: 0, failed: 0, rows: Vec::new() };
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     let mut in_list = Vec::new();
     for (index, row) in body.contacts.iter().enumerate() {
         let mut errs = FieldErrors::default();
@@ -558,7 +557,7 @@ pub async fn update_contact(
     errs.finish()?;
     let new = new.ok_or_else(|| ApiError::internal("validated contact missing"))?;
     let now = Utc::now();
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     contacts::update(&tx, &auth.tenant, &id, &new.fields, now).await.map_err(ApiError::repo("contact"))?;
     let known_phones: Vec<&str> = current.phones.iter().map(|p| p.e164.as_str()).collect();
     let known_emails: Vec<&str> = current.emails.iter().map(|e| e.email.as_str()).collect();

@@ -24,7 +24,6 @@ use outdial_infra::{
         repo::{RepoError, invitations, members, teams, users},
     },
 };
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -244,7 +243,7 @@ pub async fn accept_invitation(
         }
     };
     let role = Role::parse(&inv.role).ok_or_else(|| ApiError::internal("bad role in invitations"))?;
-    let tx = state.db.begin().await?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
     if !invitations::mark_accepted(&tx, &tenant, &inv.id, now).await? {
         return Err(invalid());
     }

@@ -22,6 +22,7 @@ pub mod numbers;
 pub mod ops;
 pub mod teams;
 pub mod tenant;
+pub mod texts;
 pub mod webhooks;
 
 use crate::error::ApiError;

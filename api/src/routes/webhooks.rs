@@ -53,7 +53,7 @@ async fn twilio_webhook(
     // Twilio signs the URL it was given: our public URL plus this path and query.
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let url = format!("{}{path_and_query}", state.voice.public_url());
-    let call_hint = uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("call=")).map(str::to_owned));
+    let call_hint = hint(&uri);
     let req = Incoming {
         account_id: &account,
         hook: Hook::Twilio(hook),
@@ -68,9 +68,18 @@ async fn twilio_webhook(
     answer(ingest::ingest(&state.voice, req).await)
 }
 
+/// Our call or message id from the query (`?call=`, `?message=`), where we put one.
+fn hint(uri: &Uri) -> Option<String> {
+    uri.query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("call=").or_else(|| kv.strip_prefix("message=")))
+        .map(str::to_owned)
+}
+
 async fn telnyx_webhook(
     State(state): State<AppState>,
     Path(account): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -78,7 +87,7 @@ async fn telnyx_webhook(
         account_id: &account,
         hook: Hook::Telnyx,
         url: String::new(),
-        call_hint: None,
+        call_hint: hint(&uri),
         twilio_signature: None,
         telnyx_timestamp: header(&headers, "telnyx-timestamp"),
         telnyx_signature: header(&headers, "telnyx-signature-ed25519"),

@@ -26,7 +26,7 @@ use anyhow::{Context, ensure};
 use chrono::Utc;
 use outdial_domain::{ids::TenantId, tenancy::Role};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, TransactionTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{BufWriter, Read, Write};
@@ -198,7 +198,7 @@ async fn measure(
     // The agency and its owner, as signup creates them (the password hash is no hash, so
     // nobody can log in as the benchmark's owner).
     let now = Utc::now();
-    let tx = db.begin().await?;
+    let tx = crate::db::begin(db).await?;
     let tenant = tenants::create(&tx, "Outdial Bench Agency", now).await?;
     let email = format!("bench-{}@outdial.invalid", crate::ids::raw(""));
     let user = users::create(&tx, &email, "Bench Owner", "!no-login", now).await?;

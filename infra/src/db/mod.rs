@@ -34,6 +34,19 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Applies every pending migration.
+/// Starts a write transaction. On SQLite it takes the write lock at `BEGIN` (`IMMEDIATE`),
+/// waiting out the busy timeout there, rather than failing at once with "database is locked"
+/// when a deferred transaction that has read tries to write while another writer holds the
+/// lock. PostgreSQL ignores the mode.
+pub async fn begin<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

@@ -9,7 +9,7 @@ use outdial_domain::dialer::{DialMode, Redial, check_settings, priority};
 use outdial_domain::ids::TenantId;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 use std::collections::HashMap;
 
@@ -176,7 +176,7 @@ pub async fn create(
 ) -> Result<campaign::Model, DialerError> {
     validate(s)?;
     check_lists(db, tenant, &s.list_ids).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let id = crate::ids::campaign().to_string();
     let mut m = campaign::ActiveModel {
         tenant_id: Set(tenant.to_string()),
@@ -206,7 +206,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<campaign::Model, DialerError> {
     validate(s)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let current = super::route::lock_campaign(&txn, tenant, id).await?;
     check_lists(&txn, tenant, &s.list_ids).await?;
     let mut m: campaign::ActiveModel = current.into();
@@ -267,7 +267,7 @@ pub async fn act(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<campaign::Model, DialerError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let c = super::route::lock_campaign(&txn, tenant, id).await?;
     let to = match (action, c.status.as_str()) {
         (Action::Start | Action::Resume, cs::DRAFT | cs::PAUSED | cs::STOPPED | cs::COMPLETED) => cs::RUNNING,

@@ -12,7 +12,7 @@ use outdial_domain::ids::TenantId;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -114,7 +114,7 @@ pub async fn dispose(
     let campaign_id = route::attempt(&d.db, tenant, attempt_id).await?.campaign_id;
     // The lock comes first: a SQLite transaction that reads before it writes can lose its
     // snapshot to another writer.
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &campaign_id).await?;
     let a = route::attempt(&txn, tenant, attempt_id).await?;
     if a.disposition.is_some() {

@@ -8,7 +8,7 @@ use super::{
     Dialer, DialerError, agent_state as st, attempt_status as at, campaign_status as cs, campaigns, dispositions,
     event, lead_status, pacing, route,
 };
-use crate::db::entity::{call, campaign, campaign_lead, dial_attempt, job};
+use crate::db::entity::{agent_session, call, campaign, campaign_lead, dial_attempt, job};
 use crate::db::scope;
 use crate::queue::{Job, outbox};
 use crate::voice::Observed;
@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use outdial_domain::dialer::Outcome;
 use outdial_domain::ids::TenantId;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -83,7 +83,7 @@ pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError>
 
 /// One tick of one campaign.
 pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -> Result<u32, DialerError> {
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, id).await?;
     let mut out = Observed::default();
     let placed = tick_locked(&txn, tenant, &c, now, &mut out).await?;
@@ -169,14 +169,73 @@ async fn tick_locked(
     if wanted.is_empty() {
         return Ok(0);
     }
-    let leads = next_leads(txn, tenant, &c.id, wanted.len() as u64, now).await?;
+    // A few more than the lines wanted: callbacks waiting for the agent who kept them are
+    // passed over.
+    let leads = next_leads(txn, tenant, &c.id, wanted.len() as u64 + OWNED_LOOKAHEAD, now).await?;
     let mut placed = 0;
-    for (lead, bind) in leads.into_iter().zip(wanted) {
+    for (lead, bind) in pair_with_owners(leads, wanted, &sessions, now) {
         let Some(id) = reserve(txn, tenant, c, &lead, bind.agent, bind.group, now).await? else { continue };
         outbox::enqueue(txn, tenant, &Job::PlaceDialV1 { attempt_id: id }, "dialer", now).await?;
         placed += 1;
     }
     Ok(placed)
+}
+
+/// How long a callback an agent kept for themselves ("for me") waits for that agent once it
+/// is due; after that anyone may take it, so no promised callback goes unmade.
+pub const OWN_CALLBACK_GRACE_MINS: i64 = 15;
+/// Extra leads read per tick so that callbacks waiting for their agent do not block the rest.
+const OWNED_LOOKAHEAD: u64 = 20;
+
+/// Whether a kept callback has waited for its agent long enough.
+fn grace_over(lead: &campaign_lead::Model, now: DateTime<Utc>) -> bool {
+    now - lead.next_at >= Duration::minutes(OWN_CALLBACK_GRACE_MINS)
+}
+
+/// Whether a due lead may go to `user` now: nobody kept it, they did, or its owner's grace
+/// is over.
+pub(crate) fn free_for(lead: &campaign_lead::Model, user: &str, now: DateTime<Utc>) -> bool {
+    match lead.callback_user_id.as_deref() {
+        None => true,
+        Some(owner) => owner == user || grace_over(lead, now),
+    }
+}
+
+/// Pairs due leads (best first) with the lines the pacer wants. A callback an agent kept for
+/// themselves goes to that agent, on one of their lines or a pooled one bound to them, when
+/// they are ready; until then it waits (for the grace period) and the other leads go first.
+fn pair_with_owners(
+    leads: Vec<campaign_lead::Model>,
+    mut wanted: Vec<pacing::Binding>,
+    sessions: &[agent_session::Model],
+    now: DateTime<Utc>,
+) -> Vec<(campaign_lead::Model, pacing::Binding)> {
+    let mut paired = Vec::new();
+    let mut anyone = Vec::new();
+    for lead in leads {
+        let Some(owner) = lead.callback_user_id.clone() else {
+            anyone.push(lead);
+            continue;
+        };
+        let expired = grace_over(&lead, now);
+        let ready = sessions.iter().find(|s| s.user_id == owner && s.state == st::READY);
+        let line = ready.and_then(|s| {
+            let i = wanted
+                .iter()
+                .position(|b| b.agent.as_deref() == Some(s.id.as_str()))
+                .or_else(|| wanted.iter().position(|b| b.agent.is_none()))?;
+            let mut b = wanted.remove(i);
+            b.agent = Some(s.id.clone());
+            Some(b)
+        });
+        match line {
+            Some(b) => paired.push((lead, b)),
+            None if expired => anyone.push(lead),
+            None => {}
+        }
+    }
+    paired.extend(anyone.into_iter().zip(wanted));
+    paired
 }
 
 /// The queue's next `n` leads due now, best first (priority, then the longest waiting).

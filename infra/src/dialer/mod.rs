@@ -12,6 +12,7 @@ pub mod place;
 pub mod preview;
 pub mod route;
 pub mod sessions;
+pub mod texts;
 
 use crate::events::{Event, EventBus};
 use crate::gate::NationalRegistry;

@@ -14,7 +14,7 @@ use outdial_domain::compliance::{Channel, DialMode, LineType, NoticeCode, Purpos
 use outdial_domain::contacts::Phone;
 use outdial_domain::dialer::{LeadNext, Outcome};
 use outdial_domain::ids::TenantId;
-use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait, sea_query::Expr};
+use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
 
 /// Said by the recording-consent announcement where every party must agree to recording.
 pub const RECORDING_NOTICE: &str = "This call may be recorded for quality and training purposes.";
@@ -186,7 +186,7 @@ async fn stand_down(
     detail: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), DialerError> {
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &c.id).await?;
     let a = route::attempt(&txn, tenant, &a.id).await?;
     let mut out = Observed::default();
@@ -209,7 +209,7 @@ async fn blocked(
     next_allowed: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), DialerError> {
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &c.id).await?;
     let a = route::attempt(&txn, tenant, &a.id).await?;
     let mut out = Observed::default();

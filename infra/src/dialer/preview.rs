@@ -15,7 +15,7 @@ use crate::voice::Observed;
 use chrono::{DateTime, Duration, Utc};
 use outdial_domain::dialer::{Outcome, priority};
 use outdial_domain::ids::TenantId;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, TransactionTrait, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 
 /// Marks a previewed attempt whose placing job is written (the agent pressed dial).
@@ -38,7 +38,7 @@ async fn previewed<C: ConnectionTrait>(
 /// Reserves the next lead for the agent (or gives back the one already reserved).
 pub async fn next(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime<Utc>) -> Result<String, DialerError> {
     let s = sessions::get(&d.db, tenant, session_id).await?;
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &s.campaign_id).await?;
     if c.mode != "preview" {
         return Err(DialerError::Conflict(
@@ -68,7 +68,11 @@ pub async fn next(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime
             format!("an agent who is {} cannot take a lead; become ready first", s.state),
         ));
     }
-    let Some(lead) = engine::next_leads(&txn, tenant, &c.id, 1, now).await?.into_iter().next() else {
+    // The agent's own callbacks first; those other agents kept for themselves are passed over.
+    let due = engine::next_leads(&txn, tenant, &c.id, 25, now).await?;
+    let mine = due.iter().position(|l| l.callback_user_id.as_deref() == Some(s.user_id.as_str()));
+    let pick = mine.or_else(|| due.iter().position(|l| engine::free_for(l, &s.user_id, now)));
+    let Some(lead) = pick.map(|i| due[i].clone()) else {
         return Err(DialerError::Conflict("queue_empty", "no lead is due now; try again later".into()));
     };
     let Some(id) = engine::reserve(&txn, tenant, &c, &lead, Some(s.id.clone()), None, now).await? else {
@@ -93,7 +97,7 @@ pub async fn next(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime
 /// Places the call to the lead the agent is previewing.
 pub async fn dial(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime<Utc>) -> Result<String, DialerError> {
     let s = sessions::get(&d.db, tenant, session_id).await?;
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &s.campaign_id).await?;
     if c.status != cs::RUNNING {
         return Err(DialerError::Conflict(
@@ -131,7 +135,7 @@ pub async fn dial(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime
 /// Gives the previewed lead back without calling it; it returns later, behind the others.
 pub async fn skip(d: &Dialer, tenant: &TenantId, session_id: &str, now: DateTime<Utc>) -> Result<(), DialerError> {
     let s = sessions::get(&d.db, tenant, session_id).await?;
-    let txn = d.db.begin().await?;
+    let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &s.campaign_id).await?;
     let s = sessions::get(&txn, tenant, session_id).await?;
     let Some(a) = previewed(&txn, tenant, &s).await? else {

@@ -42,12 +42,37 @@ impl CallObserver for Router {
         // The dialer's own clock, so its decisions and the tick's agree.
         let _ = now;
         let now = self.dialer.now();
+        Box::pin(async move { observe(txn, call, event, provider, now).await.map_err(db_error) })
+    }
+
+    fn replay<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        call: &'a call::Model,
+        event: &'a CarrierEvent,
+        provider: &'a str,
+    ) -> ObserveFuture<'a> {
+        Box::pin(async move { owed_bridge(db, call, event, provider).await.map_err(db_error) })
+    }
+
+    fn on_inbound_text<'a>(
+        &'a self,
+        txn: &'a sea_orm::DatabaseTransaction,
+        text: &'a crate::db::entity::message::Model,
+        _now: DateTime<Utc>,
+    ) -> ObserveFuture<'a> {
+        let now = self.dialer.now();
         Box::pin(async move {
-            observe(txn, call, event, provider, now).await.map_err(|e| match e {
-                DialerError::Db(db) => db,
-                other => DbErr::Custom(other.to_string()),
-            })
+            let events = super::texts::on_inbound(txn, text, now).await.map_err(db_error)?;
+            Ok(Observed { events, ..Observed::default() })
         })
+    }
+}
+
+fn db_error(e: DialerError) -> DbErr {
+    match e {
+        DialerError::Db(db) => db,
+        other => DbErr::Custom(other.to_string()),
     }
 }
 
@@ -150,6 +175,46 @@ async fn observe(
         return Ok(out);
     }
     finish(txn, &tenant, &campaign, a, call, now, &mut out).await?;
+    Ok(out)
+}
+
+/// The Telnyx bridge from the agent's leg that routing this person owed, for a repeated
+/// delivery of the event that routed them (Twilio's connect is the call's own TwiML, which the
+/// voice layer re-sends by itself).
+async fn owed_bridge<C: ConnectionTrait>(
+    conn: &C,
+    call: &call::Model,
+    event: &CarrierEvent,
+    provider: &str,
+) -> Result<Observed, DialerError> {
+    let mut out = Observed::default();
+    if provider != "telnyx" || call.direction != "outbound" || !person_now(call, event, provider) {
+        return Ok(out);
+    }
+    let Ok(tenant) = TenantId::parse(&call.tenant_id) else { return Ok(out) };
+    let Some(a) = scope::find::<dial_attempt::Entity>(&tenant)
+        .filter(dial_attempt::Column::CallId.eq(&call.id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(out);
+    };
+    let (at::CONNECTED, Some(agent), Some(lead)) = (a.status.as_str(), &a.agent_session_id, &call.provider_call_id)
+    else {
+        return Ok(out);
+    };
+    let session = scope::find::<agent_session::Entity>(&tenant)
+        .filter(agent_session::Column::Id.eq(agent))
+        .filter(agent_session::Column::AttemptId.eq(&a.id))
+        .one(conn)
+        .await?;
+    let leg = match session.and_then(|s| s.leg_call_id) {
+        Some(id) => calls::get(conn, &tenant, &id).await.ok(),
+        None => None,
+    };
+    if let Some(leg) = leg.filter(|l| l.ended_at.is_none()) {
+        out.actions.push((leg, CallAction::Bridge { other_call_id: lead.clone(), park_after: true }));
+    }
     Ok(out)
 }
 

@@ -28,7 +28,6 @@ use outdial_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-    TransactionTrait,
     sea_query::{Expr, ExprTrait, SimpleExpr},
 };
 use std::{
@@ -121,7 +120,7 @@ pub async fn run(deps: &ImportDeps, tenant: &TenantId, import_id: &str) -> Resul
     while let Some(batch) = rx.recv().await {
         let batch = batch.map_err(|e| JobError::permanent(format!("the file cannot be read: {e}")))?;
         let n = batch.rows.len() as i64;
-        let txn = deps.db.begin().await.map_err(db_err)?;
+        let txn = crate::db::begin(&deps.db).await.map_err(db_err)?;
         if txn.get_database_backend() == DbBackend::Postgres {
             // A batch commits with its checkpoint, so a batch lost to a database crash is lost
             // together with its checkpoint and redone on resume: no need to wait for the WAL

@@ -14,6 +14,8 @@ pub enum Job {
     ImportContactsV1 { import_id: String },
     /// Place one dial attempt (compare-and-set, compliance gate, carrier).
     PlaceDialV1 { attempt_id: String },
+    /// Send one text (compare-and-set, compliance gate, carrier).
+    SendTextV1 { message_id: String },
 }
 
 impl Job {
@@ -24,6 +26,7 @@ impl Job {
             Job::SendPasswordResetEmailV1 { .. } => "SendPasswordResetEmailV1",
             Job::ImportContactsV1 { .. } => "ImportContactsV1",
             Job::PlaceDialV1 { .. } => "PlaceDialV1",
+            Job::SendTextV1 { .. } => "SendTextV1",
         }
     }
 
@@ -34,7 +37,7 @@ impl Job {
             Job::ImportContactsV1 { .. } => 10,
             // The compare-and-set makes a second run a no-op once the dial is under way; more
             // tries only help a run that failed before it.
-            Job::PlaceDialV1 { .. } => 3,
+            Job::PlaceDialV1 { .. } | Job::SendTextV1 { .. } => 3,
             _ => 5,
         }
     }

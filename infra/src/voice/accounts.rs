@@ -3,6 +3,7 @@
 
 use super::{Credentials, Voice, VoiceError};
 use crate::db::{entity::carrier_account, repo::Page, scope};
+use crate::secrets::{Keyring, SecretError};
 use crate::telephony::{telnyx::TelnyxCredentials, twilio::TwilioCredentials};
 use chrono::{DateTime, Utc};
 use outdial_domain::ids::TenantId;
@@ -198,15 +199,21 @@ pub async fn delete<C: ConnectionTrait>(
 
 /// Re-encrypts every account's credentials with the current key (after adding a new key
 /// first in `OUTDIAL_SECRET_KEYS`). Returns how many rows changed.
-pub async fn rotate_keys<C: ConnectionTrait>(conn: &C, voice: &Voice) -> Result<u64, VoiceError> {
+pub async fn rotate_keys<C: ConnectionTrait>(conn: &C, keyring: &Keyring) -> Result<u64, VoiceError> {
     let rows = scope::global::<carrier_account::Entity>()
-        .filter(carrier_account::Column::KeyId.ne(voice.keyring.current_id()))
+        .filter(carrier_account::Column::KeyId.ne(keyring.current_id()))
         .all(conn)
         .await?;
     let mut n = 0;
     for row in rows {
-        let plain = voice.keyring.open(&row.key_id, &row.credentials, &row.id)?;
-        let (key_id, sealed) = voice.keyring.seal(&plain, &row.id);
+        let plain = keyring.open(&row.key_id, &row.credentials, &row.id).map_err(|e| match e {
+            SecretError::UnknownKey(k) => VoiceError::Invalid(
+                "unknown_key",
+                format!("carrier account {} is encrypted with key {k}, which is not configured", row.id),
+            ),
+            other => other.into(),
+        })?;
+        let (key_id, sealed) = keyring.seal(&plain, &row.id);
         let mut m: carrier_account::ActiveModel = row.into();
         m.credentials = sea_orm::Set(sealed);
         m.key_id = sea_orm::Set(key_id);

@@ -14,10 +14,7 @@ use crate::telephony::{
 use chrono::{DateTime, Utc};
 use outdial_domain::call_flow::{self, Command, Detected, HumanAction, Moment};
 use outdial_domain::ids::TenantId;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 use serde_json::json;
 
 /// Which endpoint a webhook came to.
@@ -33,7 +30,8 @@ pub struct Incoming<'a> {
     pub hook: Hook,
     /// The full URL the carrier requested (our public URL + path + query).
     pub url: String,
-    /// Our call id from the callback URL (`?call=`), when we put one there.
+    /// Our call or message id from the callback URL (`?call=`, `?message=`), when we put one
+    /// there.
     pub call_hint: Option<String>,
     pub twilio_signature: Option<&'a str>,
     pub telnyx_timestamp: Option<&'a str>,
@@ -97,7 +95,7 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
     };
     let event = verify_and_parse(voice, &account, req)?;
     let tenant = TenantId::parse(&account.tenant_id).map_err(|_| IngestError::UnknownAccount)?;
-    let txn = voice.db.begin().await?;
+    let txn = crate::db::begin(&voice.db).await?;
     let event_id = crate::ids::raw("cev_");
     let mut call_row = find_call(&txn, &tenant, &account, &event, req.call_hint.as_deref()).await?;
     if call_row.is_none() && event.kind == EventKind::IncomingCall {
@@ -134,6 +132,10 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
                 if let Some((action, false)) = command_for(c, &event, &account) {
                     let _ = calls::act(voice, c, &action, &event.key).await;
                 }
+                if let Some(observer) = voice.observer() {
+                    let owed = observer.replay(&voice.db, c, &event, &account.provider).await?;
+                    send_actions(voice, &event, owed.actions).await;
+                }
                 Reply::Empty
             }
             _ => Reply::Empty,
@@ -152,7 +154,12 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
             Some(c)
         }
         None => {
-            apply_to_message(&txn, &tenant, &account, &event, req.now).await?;
+            if let Some(inbound) =
+                apply_to_message(&txn, &tenant, &account, &event, req.call_hint.as_deref(), req.now).await?
+                && let Some(observer) = voice.observer()
+            {
+                observed = observer.on_inbound_text(&txn, &inbound, req.now).await?;
+            }
             None
         }
     };
@@ -163,13 +170,7 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
     // Commands go out before the carrier gets its answer: a process that dies in between
     // never answered, so the carrier (or the balancer in front) delivers again, and the
     // repeated delivery re-sends what it can (above).
-    let commands = observed.actions.into_iter().map(|(target, action)| {
-        let command_id = format!("{}-{}-{}", event.key, target.id, action.name());
-        async move {
-            let _ = calls::act(voice, &target, &action, &command_id).await;
-        }
-    });
-    futures::future::join_all(commands).await;
+    send_actions(voice, &event, observed.actions).await;
     if let Some(c) = &applied {
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
@@ -194,6 +195,18 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
         let _ = calls::act(voice, &c, &action, &event.key).await;
     }
     Ok(Reply::Empty)
+}
+
+/// Sends an observer's actions together; each command id is derived from the event, so a
+/// repeated delivery sends the same ids again.
+async fn send_actions(voice: &Voice, event: &CarrierEvent, actions: Vec<(call::Model, CallAction)>) {
+    let commands = actions.into_iter().map(|(target, action)| {
+        let command_id = format!("{}-{}-{}", event.key, target.id, action.name());
+        async move {
+            let _ = calls::act(voice, &target, &action, &command_id).await;
+        }
+    });
+    futures::future::join_all(commands).await;
 }
 
 fn verify_and_parse(
@@ -362,30 +375,50 @@ async fn apply_to_call<C: ConnectionTrait>(
     Ok(m.update(conn).await?)
 }
 
+/// Applies a message event; returns the text when it is a new inbound one.
 async fn apply_to_message<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
     account: &carrier_account::Model,
     event: &CarrierEvent,
+    hint: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<Option<message::Model>, IngestError> {
     match &event.kind {
         EventKind::MessageStatus { status, error_code } => {
-            let row = scope::find::<message::Entity>(tenant)
+            let by_carrier_id = scope::find::<message::Entity>(tenant)
                 .filter(message::Column::AccountId.eq(&account.id))
                 .filter(message::Column::ProviderMessageId.eq(&event.subject_id))
                 .one(conn)
                 .await?;
+            // A status can overtake the carrier's answer to the send: our id in the URL finds it.
+            let row = match (by_carrier_id, hint.filter(|h| h.starts_with("msg_"))) {
+                (Some(row), _) => Some(row),
+                (None, Some(id)) => {
+                    scope::find::<message::Entity>(tenant)
+                        .filter(message::Column::AccountId.eq(&account.id))
+                        .filter(message::Column::Id.eq(id))
+                        .one(conn)
+                        .await?
+                }
+                (None, None) => None,
+            };
             if let Some(row) = row {
                 let current = MessageStatus::parse(&row.status).map_or(0, MessageStatus::rank);
-                if status.rank() > current {
-                    let mut m: message::ActiveModel = row.into();
-                    m.status = Set(status.as_str().into());
-                    m.error_code = Set(error_code.clone());
+                if status.rank() > current || row.provider_message_id.is_none() {
+                    let mut m: message::ActiveModel = row.clone().into();
+                    if status.rank() > current {
+                        m.status = Set(status.as_str().into());
+                        m.error_code = Set(error_code.clone());
+                    }
+                    if row.provider_message_id.is_none() {
+                        m.provider_message_id = Set(Some(event.subject_id.clone()));
+                    }
                     m.updated_at = Set(now);
                     m.update(conn).await?;
                 }
             }
+            Ok(None)
         }
         EventKind::MessageReceived { body } => {
             let to = event.to.clone().unwrap_or_default();
@@ -393,7 +426,7 @@ async fn apply_to_message<C: ConnectionTrait>(
                 .filter(phone_number::Column::E164.eq(&to))
                 .one(conn)
                 .await?;
-            message::Entity::insert(message::ActiveModel::from(message::Model {
+            let model = message::Model {
                 tenant_id: tenant.to_string(),
                 id: crate::ids::message().to_string(),
                 account_id: account.id.clone(),
@@ -405,20 +438,24 @@ async fn apply_to_message<C: ConnectionTrait>(
                 body: body.clone(),
                 status: MessageStatus::Received.as_str().into(),
                 error_code: None,
+                contact_id: None,
+                purpose: None,
+                sent_by: None,
                 created_at: now,
                 updated_at: now,
-            }))
-            .on_conflict(
-                OnConflict::columns([message::Column::AccountId, message::Column::ProviderMessageId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?;
+            };
+            let inserted = message::Entity::insert(message::ActiveModel::from(model.clone()))
+                .on_conflict(
+                    OnConflict::columns([message::Column::AccountId, message::Column::ProviderMessageId])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(conn)
+                .await?;
+            Ok((inserted == 1).then_some(model))
         }
-        _ => {}
+        _ => Ok(None),
     }
-    Ok(())
 }
 
 pub(crate) fn detected(result: AmdResult) -> Detected {

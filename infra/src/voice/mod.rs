@@ -68,6 +68,33 @@ pub trait CallObserver: Send + Sync {
         provider: &'a str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> ObserveFuture<'a>;
+
+    /// Asked when a webhook already recorded is delivered again (the process that took it
+    /// first may have died between its commit and its commands): the commands the event owed
+    /// to other calls (a Telnyx bridge from the agent's leg), sent again under the same command
+    /// ids, which the carrier deduplicates.
+    fn replay<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        call: &'a crate::db::entity::call::Model,
+        event: &'a crate::telephony::CarrierEvent,
+        provider: &'a str,
+    ) -> ObserveFuture<'a> {
+        let _ = (db, call, event, provider);
+        Box::pin(async { Ok(Observed::default()) })
+    }
+
+    /// Told about every new inbound text, inside the transaction that records it (STOP must
+    /// take effect with the text itself). Only `events` of the answer are used.
+    fn on_inbound_text<'a>(
+        &'a self,
+        txn: &'a sea_orm::DatabaseTransaction,
+        text: &'a crate::db::entity::message::Model,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ObserveFuture<'a> {
+        let _ = (txn, text, now);
+        Box::pin(async { Ok(Observed::default()) })
+    }
 }
 
 /// Why a voice operation failed.

@@ -7,6 +7,7 @@ import type { components } from '../api/schema';
 import { getSession } from '../api/session';
 import { subscribe } from '../events';
 import { AbandonMeter, ErrorBox, Field, Loading, Since, useAction, useLoad } from '../ui';
+import { TextThread } from './Texts';
 
 type AgentSession = components['schemas']['AgentSessionOut'];
 type Disposition = components['schemas']['DispositionOut'];
@@ -52,6 +53,7 @@ interface Pending {
   d: Disposition;
   attemptId: string;
   callbackAt: string | null;
+  callbackMine?: boolean;
   left: number;
 }
 
@@ -244,7 +246,10 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
         await call(
           api.POST('/v1/dial-attempts/{id}/disposition', {
             params: { path: { id: p.attemptId } },
-            body: { code: p.d.code, note: noteRef.current.trim() || null, callback_at: p.callbackAt, then },
+            body: {
+              code: p.d.code, note: noteRef.current.trim() || null, callback_at: p.callbackAt,
+              callback_mine: p.callbackMine ?? false, then,
+            },
           }),
         );
         setHandled((n) => n + 1);
@@ -399,6 +404,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
                 </div>
               )}
               {lead.script && <blockquote className="script" aria-label="Script">{lead.script}</blockquote>}
+              <TextThread phone={lead.phone} contactId={lead.contact_id} />
             </>
           ) : canTakeNext ? (
             <>
@@ -451,8 +457,8 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
           {askCallback && (
             <CallbackForm
               onCancel={() => setAskCallback(null)}
-              onSubmit={(at) => {
-                setPending({ d: askCallback.d, attemptId: askCallback.attemptId, callbackAt: at, left: ADVANCE_SECS });
+              onSubmit={(at, mine) => {
+                setPending({ d: askCallback.d, attemptId: askCallback.attemptId, callbackAt: at, callbackMine: mine, left: ADVANCE_SECS });
                 setAskCallback(null);
               }}
             />
@@ -500,18 +506,22 @@ function tomorrowAt10(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:00`;
 }
 
-function CallbackForm({ onSubmit, onCancel }: { onSubmit: (iso: string) => void; onCancel: () => void }) {
+function CallbackForm({ onSubmit, onCancel }: { onSubmit: (iso: string, mine: boolean) => void; onCancel: () => void }) {
   const [at, setAt] = useState(tomorrowAt10());
+  const [mine, setMine] = useState(true);
   return (
     <form
       className="callback-form"
       aria-label="Schedule the callback"
-      onSubmit={(e) => { e.preventDefault(); onSubmit(new Date(at).toISOString()); }}
+      onSubmit={(e) => { e.preventDefault(); onSubmit(new Date(at).toISOString(), mine); }}
       onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onCancel(); } }}
     >
       <Field label="Call back at">
         <input autoFocus required type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
       </Field>
+      <label className="check">
+        <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> Keep it for me (others get it 15 minutes after it is due)
+      </label>
       <button type="submit">Schedule callback</button>
       <button type="button" onClick={onCancel}>Cancel</button>
     </form>

@@ -16,6 +16,10 @@ pub struct Model {
     pub body: String,
     pub status: String,
     pub error_code: Option<String>,
+    pub contact_id: Option<String>,
+    /// `marketing`, `informational`, `collection`, or `reply` (STOP/HELP/START answers).
+    pub purpose: Option<String>,
+    pub sent_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -111,7 +111,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     trace_id: &str,
     now: DateTime<Utc>,
 ) -> Result<import::Model, RepoError> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin(db).await?;
     let mut upd = scope::update_many::<import::Entity>(tenant)
         .col_expr(import::Column::Status, Expr::value(status::QUEUED))
         .col_expr(import::Column::Mapping, Expr::value(serde_json::to_string(mapping).unwrap_or_default()))

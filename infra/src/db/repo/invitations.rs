@@ -32,7 +32,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     trace_id: &str,
     now: DateTime<Utc>,
 ) -> Result<invitation::Model, RepoError> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin(db).await?;
     if let Some(team) = new.team_id {
         super::teams::get(&tx, tenant, team).await?;
     }
