@@ -30,6 +30,19 @@ async fn app(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[("OUTDIAL_DIALER_CLOCK_START", CLOCK), ("OUTDIAL_DIALER_TICK_MS", "100")]).await
 }
 
+/// A Telnyx-protocol sandbox carrier account for the agency; its id.
+async fn telnyx_account(app: &TestApp, o: &Owner) -> String {
+    let account = app
+        .post(
+            "/v1/carrier-accounts",
+            &o.token,
+            json!({"name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    account.body["id"].as_str().unwrap().to_owned()
+}
+
 /// A list of `n` New York leads (landlines) and its id.
 async fn leads(app: &TestApp, o: &Owner, n: usize, first: usize) -> String {
     let list = app.post("/v1/lists", &o.token, json!({"name": format!("Leads {first}")})).await;
@@ -262,17 +275,9 @@ async fn a_progressive_campaign_runs_to_completion_in_twilio_mode(backend: Backe
 async fn a_power_campaign_runs_to_completion_in_telnyx_mode(backend: Backend) {
     let app = app(backend).await;
     let o = app.signup("Dialer Telnyx").await;
-    let account = app
-        .post(
-            "/v1/carrier-accounts",
-            &o.token,
-            json!({"name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true}),
-        )
-        .await;
-    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let account = telnyx_account(&app, &o).await;
     let list = leads(&app, &o, 24, 100).await;
-    let body =
-        campaign_body("Power NY", "power", &list, json!({"lines_per_agent": 2, "account_id": account.body["id"]}));
+    let body = campaign_body("Power NY", "power", &list, json!({"lines_per_agent": 2, "account_id": account}));
     let c = app.post("/v1/campaigns", &o.token, body).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     let id = c.body["id"].as_str().unwrap().to_owned();
@@ -576,14 +581,7 @@ async fn a_campaign_dials_only_inside_its_schedule(backend: Backend) {
 async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Backend) {
     let app = app(backend).await;
     let o = app.signup("Dialer Replay").await;
-    let account = app
-        .post(
-            "/v1/carrier-accounts",
-            &o.token,
-            json!({"name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true}),
-        )
-        .await;
-    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let account = telnyx_account(&app, &o).await;
     let list = leads(&app, &o, 1, 700).await;
     let lead = format!("+1212555{:04}", 2000 + 700);
     let sandbox = |path: &str| format!("{}/sandbox/_sandbox/{path}", app.base);
@@ -595,12 +593,7 @@ async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Back
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let body = campaign_body(
-        "Replay",
-        "progressive",
-        &list,
-        json!({"account_id": account.body["id"], "ring_timeout_secs": 60}),
-    );
+    let body = campaign_body("Replay", "progressive", &list, json!({"account_id": account, "ring_timeout_secs": 60}));
     let c = app.post("/v1/campaigns", &o.token, body).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     let id = c.body["id"].as_str().unwrap().to_owned();
