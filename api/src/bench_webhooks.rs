@@ -174,6 +174,7 @@ pub async fn run(
                 hangup_source: None,
                 duration_secs: None,
                 voicemail_dropped: false,
+                voicemail_sent_at: None,
                 last_error: None,
                 created_at: now,
                 answered_at: None,

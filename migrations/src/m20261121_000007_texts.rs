@@ -1,8 +1,9 @@
 //! Texts sent through the compliance gate: who a message is about, why it was sent (the
 //! gate's purpose, or `reply` for the STOP/HELP/START answers the rules exempt), and who sent
-//! it.
+//! it. Calls: when the carrier accepted the voicemail drop (the drop is claimed before it is
+//! sent; a claim never confirmed is a drop a crash may have lost).
 
-use super::columns::{index, s_null};
+use super::columns::{index, s_null, ts_null};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -19,6 +20,12 @@ enum Messages {
     FromE164,
 }
 
+#[derive(DeriveIden)]
+enum Calls {
+    Table,
+    VoicemailSentAt,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -26,6 +33,8 @@ impl MigrationTrait for Migration {
         for col in [Messages::ContactId, Messages::Purpose, Messages::SentBy] {
             m.alter_table(Table::alter().table(Messages::Table).add_column(s_null(col)).to_owned()).await?;
         }
+        m.alter_table(Table::alter().table(Calls::Table).add_column(ts_null(Calls::VoicemailSentAt)).to_owned())
+            .await?;
         // A lead's thread is read by its number, on either side of the conversation.
         index(
             m,
@@ -46,6 +55,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table(Calls::Table).drop_column(Calls::VoicemailSentAt).to_owned()).await?;
         m.drop_index(Index::drop().name("ix_messages_from").table(Messages::Table).to_owned()).await?;
         m.drop_index(Index::drop().name("ix_messages_to").table(Messages::Table).to_owned()).await?;
         for col in [Messages::SentBy, Messages::Purpose, Messages::ContactId] {

@@ -54,18 +54,32 @@ async fn twilio_webhook(
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let url = format!("{}{path_and_query}", state.voice.public_url());
     let call_hint = hint(&uri);
-    let req = Incoming {
-        account_id: &account,
-        hook: Hook::Twilio(hook),
-        url,
-        call_hint,
-        twilio_signature: header(&headers, "x-twilio-signature"),
-        telnyx_timestamp: None,
-        telnyx_signature: None,
-        body: &body,
-        now: chrono::Utc::now(),
-    };
-    answer(ingest::ingest(&state.voice, req).await)
+    let signature = header(&headers, "x-twilio-signature").map(str::to_owned);
+    to_completion(async move {
+        let req = Incoming {
+            account_id: &account,
+            hook: Hook::Twilio(hook),
+            url,
+            call_hint,
+            twilio_signature: signature.as_deref(),
+            telnyx_timestamp: None,
+            telnyx_signature: None,
+            body: &body,
+            now: chrono::Utc::now(),
+        };
+        answer(ingest::ingest(&state.voice, req).await)
+    })
+    .await
+}
+
+/// Runs a webhook to the end even if the carrier stops waiting for the answer (a slow moment,
+/// a timeout): a dropped request would otherwise cancel the work mid-way, roll back the event
+/// and lose it, since a carrier does not always deliver a status again.
+async fn to_completion(work: impl std::future::Future<Output = Response> + Send + 'static) -> Response {
+    match tokio::spawn(work).await {
+        Ok(r) => r,
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }
 
 /// Our call or message id from the query (`?call=`, `?message=`), where we put one.
@@ -83,16 +97,22 @@ async fn telnyx_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = Incoming {
-        account_id: &account,
-        hook: Hook::Telnyx,
-        url: String::new(),
-        call_hint: hint(&uri),
-        twilio_signature: None,
-        telnyx_timestamp: header(&headers, "telnyx-timestamp"),
-        telnyx_signature: header(&headers, "telnyx-signature-ed25519"),
-        body: &body,
-        now: chrono::Utc::now(),
-    };
-    answer(ingest::ingest(&state.voice, req).await)
+    let call_hint = hint(&uri);
+    let timestamp = header(&headers, "telnyx-timestamp").map(str::to_owned);
+    let signature = header(&headers, "telnyx-signature-ed25519").map(str::to_owned);
+    to_completion(async move {
+        let req = Incoming {
+            account_id: &account,
+            hook: Hook::Telnyx,
+            url: String::new(),
+            call_hint,
+            twilio_signature: None,
+            telnyx_timestamp: timestamp.as_deref(),
+            telnyx_signature: signature.as_deref(),
+            body: &body,
+            now: chrono::Utc::now(),
+        };
+        answer(ingest::ingest(&state.voice, req).await)
+    })
+    .await
 }

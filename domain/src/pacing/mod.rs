@@ -26,7 +26,7 @@ pub use self::ceiling::{CeilingInput, InformationLimit, PhysicalLimit, informati
 pub use self::estimates::{Estimates, Law, Mix, Moments, Resolution};
 pub use self::observe::{
     AbandonMeter, AgentObs, AgentState, CallObs, CallStage, DEFAULT_ABANDON_TARGET, Decision, Observation,
-    must_fall_back,
+    must_fall_back, must_fall_back_with,
 };
 pub use self::policy::Policy;
 pub use self::predictive::{Predictive, PredictiveParams};

@@ -122,6 +122,14 @@ pub fn must_fall_back(meter: &AbandonMeter, target: f64) -> bool {
     cap_headroom(meter, target) <= 0.0
 }
 
+/// The cap guard for fixed multi-line dialing (power): it trips early enough that the lines
+/// already ringing cannot carry the period over `target`. Each extra line of a group (beyond
+/// the one that connects) can be picked up the instant it is cancelled and count as an
+/// abandon, so the guard keeps that many abandons of headroom.
+pub fn must_fall_back_with(meter: &AbandonMeter, target: f64, extra_lines_in_flight: u32) -> bool {
+    cap_headroom(meter, target) <= f64::from(extra_lines_in_flight)
+}
+
 /// Abandons the period can still take before the cap guard trips.
 pub(crate) fn cap_headroom(meter: &AbandonMeter, target: f64) -> f64 {
     target * meter.humans.max(GUARD_MIN_HUMANS) as f64 - meter.abandons as f64

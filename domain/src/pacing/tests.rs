@@ -89,6 +89,10 @@ fn the_cap_guard_trips_at_the_target() {
     assert!(must_fall_back(&meter(1000, 30), 0.03));
     // Young period: a couple of early abandons are not yet a trend.
     assert!(!must_fall_back(&meter(10, 2), 0.03));
+    // Power: the extra lines ringing are headroom already spent.
+    assert!(!must_fall_back_with(&meter(1000, 25), 0.03, 4));
+    assert!(must_fall_back_with(&meter(1000, 26), 0.03, 4));
+    assert!(must_fall_back_with(&meter(1000, 30), 0.03, 0));
 }
 
 #[test]

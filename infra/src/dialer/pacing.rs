@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use outdial_domain::dialer::Outcome;
 use outdial_domain::ids::TenantId;
 use outdial_domain::pacing::{
-    AbandonMeter, AgentObs, AgentState, CallObs, CallStage, Estimates, Observation, Policy, Resolution, must_fall_back,
+    AbandonMeter, AgentObs, AgentState, CallObs, CallStage, Estimates, Observation, Policy, Resolution,
+    must_fall_back_with,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 
@@ -53,7 +54,17 @@ pub async fn decide<C: ConnectionTrait>(
     };
     // At the cap, every mode falls back to one line per agent until the meter recovers.
     let target = c.abandon_target / 100.0;
-    let decision = if must_fall_back(&obs.meter, target) {
+    // Power lines still ringing beyond one per agent may each turn into an abandon.
+    let extra_lines = if c.mode == "power" {
+        let mut per_agent: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        for a in live.iter().filter(|a| matches!(a.status.as_str(), at::SCHEDULED | at::DIALING | at::RINGING)) {
+            *per_agent.entry(a.agent_session_id.as_deref().unwrap_or("")).or_default() += 1;
+        }
+        per_agent.values().map(|n| n.saturating_sub(1)).sum()
+    } else {
+        0
+    };
+    let decision = if must_fall_back_with(&obs.meter, target, extra_lines) {
         Policy::Progressive.decide(&obs, &est)
     } else {
         policy.decide(&obs, &est)

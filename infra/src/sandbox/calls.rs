@@ -204,8 +204,8 @@ impl Sandbox {
                 }
                 self.detect(&call_id, false, greeting_ms).await;
                 let _ = beep;
-                // The machine records whatever comes, then gives up.
-                self.sleep(30_000).await;
+                // The machine records whatever comes (the application's message), then gives up.
+                self.wait_for_app(30_000).await;
                 self.end(&call_id, "completed", "callee").await;
             }
         }

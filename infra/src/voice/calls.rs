@@ -59,6 +59,7 @@ pub async fn place_with_id(
         hangup_source: None,
         duration_secs: None,
         voicemail_dropped: false,
+        voicemail_sent_at: None,
         last_error: None,
         created_at: now,
         answered_at: None,
@@ -149,6 +150,37 @@ pub fn plan_of(call: &call::Model) -> Option<CallPlan> {
 }
 
 /// Marks that the voicemail went out (once).
+/// Records that the carrier accepted the voicemail drop.
+pub async fn confirm_voicemail<C: ConnectionTrait>(conn: &C, call: &call::Model) -> Result<(), VoiceError> {
+    let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
+    scope::update_many::<call::Entity>(&tenant)
+        .col_expr(call::Column::VoicemailSentAt, Expr::value(chrono::Utc::now()))
+        .filter(call::Column::Id.eq(&call.id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// For a repeated delivery of the event that dropped the voicemail: whether the drop must be
+/// sent (again). Unclaimed: claimed now. Claimed and confirmed: no. Claimed but unconfirmed:
+/// the first delivery may still be sending (a duplicate arriving at once) or may have died
+/// between its claim and the carrier (a retry after a crash); it is given two seconds to
+/// confirm, then the drop goes again.
+pub async fn voicemail_owed(db: &sea_orm::DatabaseConnection, call: &call::Model) -> Result<bool, VoiceError> {
+    if !call.voicemail_dropped {
+        return mark_voicemail(db, call).await;
+    }
+    let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
+    for _ in 0..20 {
+        let now = get(db, &tenant, &call.id).await?;
+        if now.voicemail_sent_at.is_some() || now.ended_at.is_some() {
+            return Ok(false);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(true)
+}
+
 pub async fn mark_voicemail<C: ConnectionTrait>(conn: &C, call: &call::Model) -> Result<bool, VoiceError> {
     let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
     let res = scope::update_many::<call::Entity>(&tenant)

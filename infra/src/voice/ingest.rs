@@ -129,8 +129,17 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
         return Ok(match (&req.hook, &call_row) {
             (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, &event, &account)),
             (_, Some(c)) if c.ended_at.is_none() => {
-                if let Some((action, false)) = command_for(c, &event, &account) {
-                    let _ = calls::act(voice, c, &action, &event.key).await;
+                match command_for(c, &event, &account) {
+                    Some((action, false)) => {
+                        let _ = calls::act(voice, c, &action, &event.key).await;
+                    }
+                    Some((action, true)) if calls::voicemail_owed(&voice.db, c).await? => {
+                        let sent = calls::act(voice, c, &action, &event.key).await.is_ok();
+                        if sent {
+                            calls::confirm_voicemail(&voice.db, c).await?;
+                        }
+                    }
+                    _ => {}
                 }
                 if let Some(observer) = voice.observer() {
                     let owed = observer.replay(&voice.db, c, &event, &account.provider).await?;
@@ -192,7 +201,9 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
             return Ok(Reply::Empty);
         }
         // Sent before the carrier gets its answer (see above); a failure is recorded on the call.
-        let _ = calls::act(voice, &c, &action, &event.key).await;
+        if calls::act(voice, &c, &action, &event.key).await.is_ok() && vm {
+            calls::confirm_voicemail(&voice.db, &c).await?;
+        }
     }
     Ok(Reply::Empty)
 }
@@ -290,6 +301,7 @@ async fn incoming_call<C: ConnectionTrait>(
         hangup_source: None,
         duration_secs: None,
         voicemail_dropped: false,
+        voicemail_sent_at: None,
         last_error: None,
         created_at: now,
         answered_at: None,

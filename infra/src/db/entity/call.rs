@@ -20,6 +20,8 @@ pub struct Model {
     pub hangup_source: Option<String>,
     pub duration_secs: Option<i32>,
     pub voicemail_dropped: bool,
+    /// When the carrier accepted the voicemail drop claimed by `voicemail_dropped`.
+    pub voicemail_sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub answered_at: Option<DateTimeUtc>,
