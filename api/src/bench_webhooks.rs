@@ -10,6 +10,7 @@ use futures::StreamExt;
 use outdial_infra::db::entity::{call, carrier_event};
 use outdial_infra::db::scope;
 use outdial_infra::telephony::telnyx::signature::Signer;
+use outdial_infra::voice::calls;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::json;
@@ -134,7 +135,8 @@ pub async fn run(
         .json()
         .await?;
     let token = signup["access_token"].as_str().context("signup gave no token")?;
-    let tenant = signup["tenant"]["id"].as_str().context("signup gave no tenant")?.to_owned();
+    let tenant = signup["tenant"]["id"].as_str().context("signup gave no tenant")?;
+    let tenant_id = outdial_domain::ids::TenantId::parse(tenant)?;
     let account: serde_json::Value = http
         .post(format!("{base}/v1/carrier-accounts"))
         .bearer_auth(token)
@@ -159,27 +161,12 @@ pub async fn run(
     .expect("plans serialize");
     let rows: Vec<call::ActiveModel> = (0..o.calls)
         .map(|i| {
+            let to = format!("+1212555{:04}", i % 10_000);
+            let leg = calls::Leg { direction: "outbound", from: "+12125550100", to: &to };
             call::ActiveModel::from(call::Model {
-                tenant_id: tenant.clone(),
-                id: format!("call_bench{tag}_{i}"),
-                account_id: account.clone(),
-                number_id: None,
                 provider_call_id: Some(format!("v3:bench{tag}-{i}")),
-                direction: "outbound".into(),
-                from_e164: "+12125550100".into(),
-                to_e164: format!("+1212555{:04}", i % 10_000),
-                status: "queued".into(),
-                answered_by: None,
                 plan: plan.clone(),
-                hangup_source: None,
-                duration_secs: None,
-                voicemail_dropped: false,
-                voicemail_sent_at: None,
-                last_error: None,
-                created_at: now,
-                answered_at: None,
-                ended_at: None,
-                updated_at: now,
+                ..calls::fresh(&tenant_id, format!("call_bench{tag}_{i}"), &account, leg, now)
             })
         })
         .collect();
@@ -280,7 +267,6 @@ pub async fn run(
         .collect()
         .await;
     let seconds = started.elapsed().as_secs_f64();
-    let tenant_id = outdial_domain::ids::TenantId::parse(&tenant)?;
     let recorded = scope::find::<carrier_event::Entity>(&tenant_id)
         .filter(carrier_event::Column::AccountId.eq(&account))
         .count(&state.db)

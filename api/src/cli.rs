@@ -160,15 +160,22 @@ struct BenchWebhooksArgs {
     reorder: f64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    #[command(flatten)]
+    server: BenchServer,
+    /// Print the report as one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where a benchmark runs the real engine.
+#[derive(Args)]
+struct BenchServer {
     /// A migrated or empty database (default: a fresh `outdial_bench_<random>` on
     /// postgres://postgres@127.0.0.1:5432, dropped afterwards).
     #[arg(long)]
     database_url: Option<String>,
     #[arg(long, default_value = "redis://127.0.0.1:6379")]
     redis_url: String,
-    /// Print the report as one JSON object instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -208,12 +215,8 @@ struct BenchEngineArgs {
     /// Agents disposition every call over the API (default: wrap-up ends by itself).
     #[arg(long)]
     dispose: bool,
-    /// A migrated or empty database (default: a fresh `outdial_bench_<random>` on
-    /// postgres://postgres@127.0.0.1:5432, dropped afterwards).
-    #[arg(long)]
-    database_url: Option<String>,
-    #[arg(long, default_value = "redis://127.0.0.1:6379")]
-    redis_url: String,
+    #[command(flatten)]
+    server: BenchServer,
     /// Print the report as one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -665,7 +668,7 @@ async fn bench_engine(args: BenchEngineArgs) -> anyhow::Result<()> {
     if args.agents == 0 || args.leads == 0 || !(1..=3).contains(&args.lines) {
         anyhow::bail!("--agents and --leads must be at least 1, --lines from 1 to 3");
     }
-    let (database_url, scratch) = scratch_database(args.database_url.as_deref()).await?;
+    let (database_url, scratch) = scratch_database(args.server.database_url.as_deref()).await?;
     let outcome = engine_run(&args, database_url).await;
     drop_scratch(scratch).await?;
     let report = outcome?;
@@ -675,7 +678,7 @@ async fn bench_engine(args: BenchEngineArgs) -> anyhow::Result<()> {
 
 async fn engine_run(args: &BenchEngineArgs, database_url: String) -> anyhow::Result<crate::floor::FloorReport> {
     let dir = std::env::temp_dir().join(format!("outdial-bench-engine-{}", std::process::id()));
-    let running = bench_app(database_url, &args.redis_url, args.time_scale, &dir).await?;
+    let running = bench_app(database_url, &args.server.redis_url, args.time_scale, &dir).await?;
     let base = format!("http://{}", running.addr.expect("serve listens"));
     let opts = crate::floor::FloorOptions {
         sandbox: format!("{base}/sandbox"),
@@ -710,10 +713,10 @@ async fn engine_run(args: &BenchEngineArgs, database_url: String) -> anyhow::Res
 }
 
 async fn bench_webhooks(args: BenchWebhooksArgs) -> anyhow::Result<()> {
-    let (database_url, scratch) = scratch_database(args.database_url.as_deref()).await?;
+    let (database_url, scratch) = scratch_database(args.server.database_url.as_deref()).await?;
     let dir = std::env::temp_dir().join(format!("outdial-bench-webhooks-{}", std::process::id()));
     let outcome = async {
-        let running = bench_app(database_url, &args.redis_url, 1.0, &dir).await?;
+        let running = bench_app(database_url, &args.server.redis_url, 1.0, &dir).await?;
         let base = format!("http://{}", running.addr.expect("serve listens"));
         let opts = crate::bench_webhooks::WebhookBenchOptions {
             calls: args.calls,

@@ -44,6 +44,48 @@ async fn telnyx_account(app: &TestApp, o: &Owner) -> String {
     account.body["id"].as_str().unwrap().to_owned()
 }
 
+/// GET on the sandbox carrier's control API.
+async fn sandbox_get(app: &TestApp, path: &str) -> Value {
+    let r = app.client.get(format!("{}/sandbox/_sandbox/{path}", app.base)).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
+/// PUT on the sandbox carrier's control API (a number's behaviour, faults).
+async fn sandbox_put(app: &TestApp, path: &str, body: Value) {
+    let r = app.client.put(format!("{}/sandbox/_sandbox/{path}", app.base)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+/// The carrier's call to `number`, once the carrier has it.
+async fn carrier_call_to(app: &TestApp, number: &str) -> Value {
+    crate::harness::eventually("the lead's call placed", || async {
+        let sim = sandbox_get(app, "calls").await;
+        sim["calls"].as_array().unwrap().iter().find(|c| c["to"] == number).cloned()
+    })
+    .await
+}
+
+/// The first webhook the carrier sent whose body holds every one of `needles`.
+async fn webhook_with(app: &TestApp, needles: &[&str]) -> Option<Value> {
+    let hooks = sandbox_get(app, "webhooks").await;
+    hooks["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| needles.iter().all(|n| h["body"].as_str().unwrap().contains(n)))
+        .cloned()
+}
+
+/// Delivers a recorded webhook again, exactly as the carrier sent it (signature included).
+async fn redeliver(app: &TestApp, hook: &Value, content_type: &str) {
+    let mut again = app.client.post(hook["url"].as_str().unwrap()).body(hook["body"].as_str().unwrap().to_owned());
+    for h in hook["headers"].as_array().unwrap() {
+        again = again.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
+    }
+    let r = again.header("content-type", content_type).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
 /// A list of `n` New York leads (landlines) and its id.
 async fn leads(app: &TestApp, o: &Owner, n: usize, first: usize) -> String {
     let list = app.post("/v1/lists", &o.token, json!({"name": format!("Leads {first}")})).await;
@@ -169,8 +211,7 @@ async fn audit(
     max_abandon_pct: Option<f64>,
 ) -> Value {
     let attempts = all_attempts(app, o, campaign).await;
-    let calls: Value =
-        app.client.get(format!("{}/sandbox/_sandbox/calls", app.base)).send().await.unwrap().json().await.unwrap();
+    let calls = sandbox_get(app, "calls").await;
     let calls = calls["calls"].as_array().unwrap().clone();
     let mut carrier_calls: HashMap<String, usize> = HashMap::new();
     for c in &calls {
@@ -444,14 +485,12 @@ async fn a_preview_campaign_dials_only_the_leads_the_agent_chooses(backend: Back
     // Everyone answers in person after 4 s and talks a minute.
     for i in 500..503 {
         let number = format!("+1212555{:04}", 2000 + i);
-        let r = app
-            .client
-            .put(format!("{}/sandbox/_sandbox/numbers/{number}", app.base))
-            .json(&json!({"outcome": {"kind": "human", "pickup_ms": 4000, "talk_ms": 60000}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        sandbox_put(
+            &app,
+            &format!("numbers/{number}"),
+            json!({"outcome": {"kind": "human", "pickup_ms": 4000, "talk_ms": 60000}}),
+        )
+        .await;
     }
     let script = app.post("/v1/scripts", &o.token, json!({"name": "P", "body": "Hi {FirstName}"})).await;
     let c = app
@@ -516,8 +555,7 @@ async fn a_preview_campaign_dials_only_the_leads_the_agent_chooses(backend: Back
     let r = app.post(&format!("/v1/agent-sessions/{s}/hangup"), &o.token, json!({})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let attempts = all_attempts(&app, &o, &id).await;
-    let calls: Value =
-        app.client.get(format!("{}/sandbox/_sandbox/calls", app.base)).send().await.unwrap().json().await.unwrap();
+    let calls = sandbox_get(&app, "calls").await;
     let to_lead = |phone: &Value| calls["calls"].as_array().unwrap().iter().filter(|c| &c["to"] == phone).count();
     assert_eq!(to_lead(&second["phone"]), 1, "one call for a double press");
     assert_eq!(to_lead(&first["phone"]), 0, "the skipped lead was never called");
@@ -588,30 +626,22 @@ async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Back
     let account = telnyx_account(&app, &o).await;
     let list = leads(&app, &o, 1, 700).await;
     let lead = format!("+1212555{:04}", 2000 + 700);
-    let sandbox = |path: &str| format!("{}/sandbox/_sandbox/{path}", app.base);
-    let r = app
-        .client
-        .put(sandbox(&format!("numbers/{lead}")))
-        .json(&json!({"outcome": {"kind": "human", "pickup_ms": 20000, "talk_ms": 600000}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    sandbox_put(
+        &app,
+        &format!("numbers/{lead}"),
+        json!({"outcome": {"kind": "human", "pickup_ms": 45000, "talk_ms": 600000}}),
+    )
+    .await;
     let body = campaign_body("Replay", "progressive", &list, json!({"account_id": account, "ring_timeout_secs": 60}));
     let c = app.post("/v1/campaigns", &o.token, body).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     let id = c.body["id"].as_str().unwrap().to_owned();
     app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
     let _session = join(&app, &o.token, &id).await;
-    // The call is placed (the carrier has it). The carrier now fails the next three requests:
-    // the bridge and both of its retries.
-    crate::harness::eventually("the lead's call placed", || async {
-        let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
-        sim["calls"].as_array().unwrap().iter().any(|c| c["to"] == lead.as_str()).then_some(())
-    })
-    .await;
-    let r = app.client.put(sandbox("faults")).json(&json!({"rest_5xx": 3})).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The call is placed (the carrier has it; the person picks up 45 simulated seconds later,
+    // about 0.9 s). The carrier now fails the next three requests: the bridge and both retries.
+    let person_id = carrier_call_to(&app, &lead).await["id"].as_str().unwrap().to_owned();
+    sandbox_put(&app, "faults", json!({"rest_5xx": 3})).await;
     crate::harness::eventually("the bridge to fail at the carrier", || async {
         let calls = app.get("/v1/calls?limit=200", &o.token).await.body;
         calls["data"].as_array().unwrap().iter().any(|c| !c["last_error"].is_null()).then_some(())
@@ -619,31 +649,14 @@ async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Back
     .await;
     let attempt = all_attempts(&app, &o, &id).await.remove(0);
     assert_eq!(attempt["status"], "connected", "routed to the agent: {attempt}");
-    let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
-    let person = sim["calls"].as_array().unwrap().iter().find(|c| c["to"] == lead.as_str()).unwrap().clone();
-    let person_id = person["id"].as_str().unwrap().to_owned();
+    let person = sandbox_get(&app, &format!("calls/{person_id}")).await;
     assert!(!person["log"].to_string().contains("bridged"), "not bridged yet: {person}");
     // The carrier delivers the event that routed the person again.
-    let hooks: Value = app.client.get(sandbox("webhooks")).send().await.unwrap().json().await.unwrap();
-    let hook = hooks["webhooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| {
-            let b = h["body"].as_str().unwrap();
-            b.contains("call.machine.detection.ended") && b.contains(&person_id)
-        })
-        .expect("the AMD event was delivered")
-        .clone();
-    let mut again = app.client.post(hook["url"].as_str().unwrap()).body(hook["body"].as_str().unwrap().to_owned());
-    for h in hook["headers"].as_array().unwrap() {
-        again = again.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
-    }
-    let r = again.header("content-type", "application/json").send().await.unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+    let hook =
+        webhook_with(&app, &["call.machine.detection.ended", &person_id]).await.expect("the AMD event was delivered");
+    redeliver(&app, &hook, "application/json").await;
     let bridged = crate::harness::eventually("the person bridged to the agent", || async {
-        let c: Value =
-            app.client.get(sandbox(&format!("calls/{person_id}"))).send().await.unwrap().json().await.unwrap();
+        let c = sandbox_get(&app, &format!("calls/{person_id}")).await;
         c["log"].to_string().contains("bridged").then_some(c)
     })
     .await;
@@ -658,14 +671,12 @@ async fn a_callback_kept_for_me_waits_for_its_agent(backend: Backend) {
     let o = app.signup("Dialer Mine").await;
     let list = leads(&app, &o, 1, 800).await;
     let lead = format!("+1212555{:04}", 2000 + 800);
-    let r = app
-        .client
-        .put(format!("{}/sandbox/_sandbox/numbers/{lead}", app.base))
-        .json(&json!({"outcome": {"kind": "human", "pickup_ms": 2000, "talk_ms": 30000}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    sandbox_put(
+        &app,
+        &format!("numbers/{lead}"),
+        json!({"outcome": {"kind": "human", "pickup_ms": 2000, "talk_ms": 30000}}),
+    )
+    .await;
     let c = app.post("/v1/campaigns", &o.token, campaign_body("Mine", "progressive", &list, json!({}))).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     let id = c.body["id"].as_str().unwrap().to_owned();
@@ -722,67 +733,38 @@ async fn a_voicemail_drop_lost_after_its_claim_is_sent_again(backend: Backend) {
     let o = app.signup("Dialer Voicemail").await;
     let list = leads(&app, &o, 1, 900).await;
     let lead = format!("+1212555{:04}", 2000 + 900);
-    let sandbox = |path: &str| format!("{}/sandbox/_sandbox/{path}", app.base);
-    let r = app
-        .client
-        .put(sandbox(&format!("numbers/{lead}")))
-        .json(&json!({"outcome": {"kind": "machine", "pickup_ms": 20000, "greeting_ms": 8000, "beep": true}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let machine = json!({"outcome": {"kind": "machine", "pickup_ms": 45000, "greeting_ms": 8000, "beep": true}});
+    sandbox_put(&app, &format!("numbers/{lead}"), machine).await;
     let body = campaign_body("Voicemail", "progressive", &list, json!({"ring_timeout_secs": 60}));
     let c = app.post("/v1/campaigns", &o.token, body).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     let id = c.body["id"].as_str().unwrap().to_owned();
     app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
     let _session = join(&app, &o.token, &id).await;
-    crate::harness::eventually("the lead's call placed", || async {
-        let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
-        sim["calls"].as_array().unwrap().iter().any(|c| c["to"] == lead.as_str()).then_some(())
-    })
-    .await;
+    let machine_id = carrier_call_to(&app, &lead).await["id"].as_str().unwrap().to_owned();
     // The carrier refuses the drop and both of its retries.
-    let r = app.client.put(sandbox("faults")).json(&json!({"rest_5xx": 3})).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let sim: Value = app.client.get(sandbox("calls")).send().await.unwrap().json().await.unwrap();
-    let machine = sim["calls"].as_array().unwrap().iter().find(|c| c["to"] == lead.as_str()).unwrap().clone();
-    let machine_id = machine["id"].as_str().unwrap().to_owned();
+    sandbox_put(&app, "faults", json!({"rest_5xx": 3})).await;
     let hook = crate::harness::eventually("the drop refused at the carrier", || async {
         let calls = app.get("/v1/calls?limit=200", &o.token).await.body;
         let refused = calls["data"].as_array().unwrap().iter().any(|c| !c["last_error"].is_null());
-        let hooks: Value = app.client.get(sandbox("webhooks")).send().await.unwrap().json().await.unwrap();
-        let amd = hooks["webhooks"].as_array().unwrap().iter().find(|h| {
-            let b = h["body"].as_str().unwrap();
-            b.contains("AnsweredBy=machine_end_beep") && b.contains(&machine_id)
-        });
-        amd.filter(|_| refused).cloned()
+        let amd = webhook_with(&app, &["AnsweredBy=machine_end_beep", &machine_id]).await;
+        amd.filter(|_| refused)
     })
     .await;
-    let c: Value = app.client.get(sandbox(&format!("calls/{machine_id}"))).send().await.unwrap().json().await.unwrap();
+    let c = sandbox_get(&app, &format!("calls/{machine_id}")).await;
     assert!(!c["log"].to_string().contains("vm.mp3"), "not played yet: {c}");
     // The carrier delivers the AMD result again: the unconfirmed drop goes.
-    let mut again = app.client.post(hook["url"].as_str().unwrap()).body(hook["body"].as_str().unwrap().to_owned());
-    for h in hook["headers"].as_array().unwrap() {
-        again = again.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
-    }
-    let r = again.header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+    let form = "application/x-www-form-urlencoded";
+    redeliver(&app, &hook, form).await;
     let played = crate::harness::eventually("the voicemail played", || async {
-        let c: Value =
-            app.client.get(sandbox(&format!("calls/{machine_id}"))).send().await.unwrap().json().await.unwrap();
+        let c = sandbox_get(&app, &format!("calls/{machine_id}")).await;
         c["log"].to_string().contains("vm.mp3").then_some(c)
     })
     .await;
     assert_eq!(played["log"].to_string().matches("vm.mp3").count(), 1, "played once: {played}");
     // A third delivery finds the drop confirmed and sends nothing.
-    let mut third = app.client.post(hook["url"].as_str().unwrap()).body(hook["body"].as_str().unwrap().to_owned());
-    for h in hook["headers"].as_array().unwrap() {
-        third = third.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
-    }
-    let r = third.header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    let c: Value = app.client.get(sandbox(&format!("calls/{machine_id}"))).send().await.unwrap().json().await.unwrap();
+    redeliver(&app, &hook, form).await;
+    let c = sandbox_get(&app, &format!("calls/{machine_id}")).await;
     assert_eq!(c["log"].to_string().matches("vm.mp3").count(), 1, "still once: {c}");
     app.stop().await;
 }

@@ -45,26 +45,15 @@ pub async fn place_with_id(
     let account = accounts::get(&voice.db, tenant, &new.account_id).await?;
     let carrier = voice.carrier(&account)?;
     let model = call::Model {
-        tenant_id: tenant.to_string(),
-        id: id.clone(),
-        account_id: account.id.clone(),
         number_id: new.number_id.clone(),
-        provider_call_id: None,
-        direction: "outbound".into(),
-        from_e164: new.from.as_str().into(),
-        to_e164: new.to.as_str().into(),
-        status: "queued".into(),
-        answered_by: None,
         plan: serde_json::to_string(&new.plan).expect("plans serialize"),
-        hangup_source: None,
-        duration_secs: None,
-        voicemail_dropped: false,
-        voicemail_sent_at: None,
-        last_error: None,
-        created_at: now,
-        answered_at: None,
-        ended_at: None,
-        updated_at: now,
+        ..fresh(
+            tenant,
+            id.clone(),
+            &account.id,
+            Leg { direction: "outbound", from: new.from.as_str(), to: new.to.as_str() },
+            now,
+        )
     };
     call::Entity::insert(call::ActiveModel::from(model.clone()).reset_all()).exec_without_returning(&voice.db).await?;
     let base = voice.hook_base(&account);
@@ -142,6 +131,41 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = q.order_by_desc(call::Column::Id).limit(page.limit + 1).all(conn).await?;
     Ok(page.finish(rows, |r| r.id.clone()))
+}
+
+/// Which way a call goes and between whom.
+pub struct Leg<'a> {
+    /// `outbound` or `inbound`.
+    pub direction: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+}
+
+/// A call row as it is first written: `queued` (outbound) or `ringing` (inbound), no plan,
+/// nothing heard from the carrier yet.
+pub fn fresh(tenant: &TenantId, id: String, account_id: &str, leg: Leg<'_>, now: DateTime<Utc>) -> call::Model {
+    call::Model {
+        tenant_id: tenant.to_string(),
+        id,
+        account_id: account_id.to_owned(),
+        number_id: None,
+        provider_call_id: None,
+        direction: leg.direction.to_owned(),
+        from_e164: leg.from.to_owned(),
+        to_e164: leg.to.to_owned(),
+        status: if leg.direction == "inbound" { "ringing" } else { "queued" }.to_owned(),
+        answered_by: None,
+        plan: "{}".into(),
+        hangup_source: None,
+        duration_secs: None,
+        voicemail_dropped: false,
+        voicemail_sent_at: None,
+        last_error: None,
+        created_at: now,
+        answered_at: None,
+        ended_at: None,
+        updated_at: now,
+    }
 }
 
 /// The plan stored with a call (an inbound call has none).

@@ -286,27 +286,12 @@ async fn incoming_call<C: ConnectionTrait>(
         .filter(phone_number::Column::Status.eq("active"))
         .one(conn)
         .await?;
+    let from = event.from.clone().unwrap_or_default();
+    let leg = calls::Leg { direction: "inbound", from: &from, to: &to };
     let model = call::Model {
-        tenant_id: tenant.to_string(),
-        id: crate::ids::call().to_string(),
-        account_id: account.id.clone(),
         number_id: number.as_ref().map(|n| n.id.clone()),
         provider_call_id: Some(event.subject_id.clone()),
-        direction: "inbound".into(),
-        from_e164: event.from.clone().unwrap_or_default(),
-        to_e164: to,
-        status: "ringing".into(),
-        answered_by: None,
-        plan: "{}".into(),
-        hangup_source: None,
-        duration_secs: None,
-        voicemail_dropped: false,
-        voicemail_sent_at: None,
-        last_error: None,
-        created_at: now,
-        answered_at: None,
-        ended_at: None,
-        updated_at: now,
+        ..calls::fresh(tenant, crate::ids::call().to_string(), &account.id, leg, now)
     };
     call::Entity::insert(call::ActiveModel::from(model.clone()).reset_all()).exec_without_returning(conn).await?;
     // No agent session can take it yet (agents arrive with the dialer): the caller goes to
