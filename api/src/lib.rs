@@ -110,6 +110,7 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(texts::router())
         .merge(campaigns::router())
         .merge(agents::router())
+        .merge(monitors::router())
 }
 
 /// Routes that stream their request body (no JSON limit, no idempotency buffering).

@@ -25,6 +25,42 @@ pub enum HumanAction {
     /// Keep the line open (an agent's own audio leg).
     Hold,
     Hangup,
+    /// A supervisor joining an agent: into the agent's room (Twilio: muted to listen, coaching
+    /// the agent's leg to whisper) or supervising the agent's leg (Telnyx, set when dialled).
+    Monitor {
+        room: String,
+        mode: MonitorMode,
+        /// The carrier's id of the agent's leg (Twilio CallSid, Telnyx call_control_id).
+        agent_call: String,
+    },
+}
+
+/// How a supervisor is on an agent's call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonitorMode {
+    /// Hears the agent and the lead; nobody hears them.
+    Listen,
+    /// Hears both; only the agent hears them (coaching).
+    Whisper,
+    /// Talks with both, a third party on the call.
+    Barge,
+}
+
+impl MonitorMode {
+    pub const ALL: [MonitorMode; 3] = [MonitorMode::Listen, MonitorMode::Whisper, MonitorMode::Barge];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonitorMode::Listen => "listen",
+            MonitorMode::Whisper => "whisper",
+            MonitorMode::Barge => "barge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
 
 /// What an answering machine gets.
@@ -142,5 +178,15 @@ mod tests {
         assert_eq!(decide(&hang, Moment::Detected(Detected::Machine)), Command::Hangup);
         // Without AMD an answer is a person at once: no dead air while detection runs.
         assert_eq!(decide(&plan(false, vm), Moment::Answered), Command::Connect(p.on_human.clone()));
+    }
+
+    #[test]
+    fn monitor_modes_round_trip_by_name() {
+        for m in MonitorMode::ALL {
+            assert_eq!(MonitorMode::parse(m.as_str()), Some(m));
+            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
+        }
+        assert_eq!(MonitorMode::parse("spy"), None);
+        assert_eq!(MonitorMode::parse("Listen"), None);
     }
 }

@@ -181,6 +181,10 @@ typed_id!(
     /// A call script template.
     ScriptId, "scr_", "script"
 );
+typed_id!(
+    /// A supervisor listening, whispering or barging on an agent's calls.
+    MonitorId, "mon_", "monitor"
+);
 
 #[cfg(test)]
 mod tests {

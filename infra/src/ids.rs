@@ -41,7 +41,8 @@ minters!(
     agent_session -> AgentSessionId,
     disposition -> DispositionId,
     callback -> CallbackId,
-    script -> ScriptId
+    script -> ScriptId,
+    monitor -> MonitorId
 );
 
 /// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).

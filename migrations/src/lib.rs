@@ -11,6 +11,7 @@ mod m20261121_000004_create_contacts;
 mod m20261121_000005_create_telephony;
 mod m20261121_000006_create_dialer;
 mod m20261121_000007_texts;
+mod m20261121_000008_monitors;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_telephony::Migration),
             Box::new(m20261121_000006_create_dialer::Migration),
             Box::new(m20261121_000007_texts::Migration),
+            Box::new(m20261121_000008_monitors::Migration),
         ]
     }
 }

@@ -34,9 +34,17 @@ async fn an_agency_works_its_first_hour_in_the_browser() {
     let base = app.base.clone();
     let script = web.join("e2e/first_hour.mjs");
     let shots_dir = shots.0.clone();
+    // The script reads the invitation it sends an agent from the app's mail log.
+    let mail_log = app.data_dir.0.join("mail.log");
     // The script runs for tens of seconds; keep it off the runtime the app is served from.
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).arg(&base).arg(&shots_dir).current_dir(&web).output()
+        Command::new("node")
+            .arg(script)
+            .arg(&base)
+            .arg(&shots_dir)
+            .env("E2E_MAIL_LOG", mail_log)
+            .current_dir(&web)
+            .output()
     })
     .await
     .expect("join")

@@ -76,7 +76,7 @@ fn phone(s: &str) -> Phone {
 }
 
 /// Every request the sandbox received and every webhook it sent conforms to the spec subsets.
-async fn assert_conformance(app: &TestApp) {
+pub(crate) async fn assert_conformance(app: &TestApp) {
     let specs = spec::shared();
     let reqs = sandbox_get(app, "requests").await;
     let mut checked = 0;

@@ -22,6 +22,8 @@ both!(
     a_repeated_event_sends_the_bridge_the_first_delivery_lost,
     a_callback_kept_for_me_waits_for_its_agent,
     a_voicemail_drop_lost_after_its_claim_is_sent_again,
+    a_supervisor_listens_whispers_and_barges_in_twilio_mode,
+    a_supervisor_listens_whispers_and_barges_in_telnyx_mode,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -767,4 +769,185 @@ async fn a_voicemail_drop_lost_after_its_claim_is_sent_again(backend: Backend) {
     let c = sandbox_get(&app, &format!("calls/{machine_id}")).await;
     assert_eq!(c["log"].to_string().matches("vm.mp3").count(), 1, "still once: {c}");
     app.stop().await;
+}
+
+async fn a_supervisor_listens_whispers_and_barges_in_twilio_mode(backend: Backend) {
+    supervisor_on_an_agents_call(backend, false).await;
+}
+
+async fn a_supervisor_listens_whispers_and_barges_in_telnyx_mode(backend: Backend) {
+    supervisor_on_an_agents_call(backend, true).await;
+}
+
+/// The sandbox's simulated agent and supervisor phones.
+const AGENT_PHONE: &str = "+14155552671";
+const SUPERVISOR_PHONE: &str = "+14155552672";
+
+/// The carrier's live, answered call to `number`, with whom it hears.
+async fn live_call_to(app: &TestApp, number: &str) -> Option<Value> {
+    let sim = sandbox_get(app, "calls").await;
+    sim["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["to"] == number && c["ended"] == false && !c["answered_ms"].is_null())
+        .cloned()
+}
+
+/// Who hears whom at the carrier: (supervisor hears, agent hears, lead hears).
+async fn hearing(app: &TestApp, lead: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let ids = |c: &Value| -> Vec<String> {
+        c["hears"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    let sup = live_call_to(app, SUPERVISOR_PHONE).await.map(|c| ids(&c)).unwrap_or_default();
+    let agent = live_call_to(app, AGENT_PHONE).await.map(|c| ids(&c)).unwrap_or_default();
+    let person = live_call_to(app, lead).await.map(|c| ids(&c)).unwrap_or_default();
+    (sup, agent, person)
+}
+
+/// A supervisor dials into an agent's live call: listening they hear both sides and nobody
+/// hears them; whispering only the agent hears them; barging both do. Switching is live, the
+/// monitor ends when they hang up or the agent leaves, and another agency sees none of it.
+async fn supervisor_on_an_agents_call(backend: Backend, telnyx: bool) {
+    let app = app(backend).await;
+    let o = app.signup(if telnyx { "Monitor Telnyx" } else { "Monitor Twilio" }).await;
+    let first = if telnyx { 960 } else { 950 };
+    let list = leads(&app, &o, 1, first).await;
+    let lead = format!("+1212555{:04}", 2000 + first);
+    sandbox_put(
+        &app,
+        &format!("numbers/{lead}"),
+        json!({"outcome": {"kind": "human", "pickup_ms": 2000, "talk_ms": 3_600_000}}),
+    )
+    .await;
+    let extra = if telnyx { json!({"account_id": telnyx_account(&app, &o).await}) } else { json!({}) };
+    let c = app.post("/v1/campaigns", &o.token, campaign_body("Monitored", "progressive", &list, extra)).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let campaign = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{campaign}/start"), &o.token, json!({})).await;
+    let (agent_token, _) = app.add_member(&o, "agent").await;
+    let session = join(&app, &agent_token, &campaign).await;
+    crate::harness::eventually("the lead talking to the agent", || async {
+        let s = app.get(&format!("/v1/agent-sessions/{session}"), &agent_token).await.body;
+        let (_, agent, _) = hearing(&app, &lead).await;
+        (s["state"] == "on_call" && agent.len() == 1).then_some(())
+    })
+    .await;
+    let agent_leg = live_call_to(&app, AGENT_PHONE).await.unwrap()["id"].as_str().unwrap().to_owned();
+    let person = live_call_to(&app, &lead).await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // Only supervisors may; the mode must be one of the three.
+    let path = format!("/v1/agent-sessions/{session}/monitors");
+    let r = app.post(&path, &agent_token, json!({"mode": "listen"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app.post(&path, &o.token, json!({"mode": "spy"})).await;
+    assert_eq!(r.code(), "invalid_mode", "{}", r.body);
+    let r = app.post(&path, &o.token, json!({"mode": "listen", "phone": "12"})).await;
+    assert_eq!(r.code(), "invalid_phone", "{}", r.body);
+
+    // Listen: the supervisor hears the agent and the lead; neither hears the supervisor.
+    let r = app.post(&path, &o.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "dialing");
+    let monitor = r.body["id"].as_str().unwrap().to_owned();
+    let m = crate::harness::eventually("the supervisor's phone answered", || async {
+        let m = app.get(&format!("/v1/monitors/{monitor}"), &o.token).await.body;
+        (m["state"] == "connected").then_some(m)
+    })
+    .await;
+    assert_eq!(m["mode"], "listen");
+    let again = app.post(&path, &o.token, json!({"mode": "barge"})).await;
+    assert_eq!(again.code(), "already_monitoring", "{}", again.body);
+    let sup = crate::harness::eventually("the supervisor hearing both sides", || async {
+        let (sup, agent, lead_hears) = hearing(&app, &lead).await;
+        (sup.len() == 2).then_some((sup, agent, lead_hears))
+    })
+    .await;
+    let supervisor = live_call_to(&app, SUPERVISOR_PHONE).await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(sup.0, sorted(&[&agent_leg, &person]), "listening: hears both");
+    assert_eq!(sup.1, vec![person.clone()], "the agent does not hear a listener");
+    assert_eq!(sup.2, vec![agent_leg.clone()], "the lead does not hear a listener");
+
+    // Whisper: only the agent hears the supervisor.
+    let r = app.post(&format!("/v1/monitors/{monitor}/mode"), &o.token, json!({"mode": "whisper"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["mode"], "whisper");
+    let (sup, agent, lead_hears) = crate::harness::eventually("the agent hearing the whisper", || async {
+        let h = hearing(&app, &lead).await;
+        (h.1.contains(&supervisor) && h.0.len() == 2).then_some(h)
+    })
+    .await;
+    assert_eq!(sup, sorted(&[&agent_leg, &person]), "whispering: still hears both");
+    assert_eq!(agent, sorted(&[&person, &supervisor]), "the agent hears the whisper");
+    assert_eq!(lead_hears, vec![agent_leg.clone()], "the lead does not hear a whisper");
+
+    // Barge: both hear the supervisor.
+    let r = app.post(&format!("/v1/monitors/{monitor}/mode"), &o.token, json!({"mode": "barge"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (sup, agent, lead_hears) = crate::harness::eventually("the lead hearing the barge", || async {
+        let h = hearing(&app, &lead).await;
+        (h.2.contains(&supervisor) && h.0.len() == 2).then_some(h)
+    })
+    .await;
+    assert_eq!(sup, sorted(&[&agent_leg, &person]));
+    assert_eq!(agent, sorted(&[&person, &supervisor]), "the agent hears the barge");
+    assert_eq!(lead_hears, sorted(&[&agent_leg, &supervisor]), "the lead hears the barge");
+
+    // Another agency sees none of it.
+    let other = app.signup("Monitor Other").await;
+    assert_eq!(app.get(&format!("/v1/monitors/{monitor}"), &other.token).await.status, StatusCode::NOT_FOUND);
+    let r = app.post(&format!("/v1/monitors/{monitor}/end"), &other.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.post(&format!("/v1/monitors/{monitor}/mode"), &other.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.post(&path, &other.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(app.get("/v1/monitors", &other.token).await.body, json!([]));
+    let mine = app.get(&format!("/v1/monitors?session_id={session}"), &o.token).await.body;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+
+    // Hanging up: the supervisor's call ends, the agent and the lead talk on.
+    let r = app.post(&format!("/v1/monitors/{monitor}/end"), &o.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["state"], "ended");
+    let r = app.post(&format!("/v1/monitors/{monitor}/end"), &o.token, json!({})).await;
+    assert_eq!(r.body["state"], "ended", "ending twice is harmless");
+    let r = app.post(&format!("/v1/monitors/{monitor}/mode"), &o.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.code(), "monitor_ended", "{}", r.body);
+    crate::harness::eventually("the supervisor's call ended", || async {
+        let c = sandbox_get(&app, &format!("calls/{supervisor}")).await;
+        (c["ended"] == true).then_some(())
+    })
+    .await;
+    let (_, agent, lead_hears) = hearing(&app, &lead).await;
+    assert_eq!((agent, lead_hears), (vec![person.clone()], vec![agent_leg.clone()]), "still talking");
+
+    // The agent leaving ends whoever is on their line.
+    let r = app.post(&path, &o.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let second = r.body["id"].as_str().unwrap().to_owned();
+    crate::harness::eventually("the second monitor connected", || async {
+        let m = app.get(&format!("/v1/monitors/{second}"), &o.token).await.body;
+        (m["state"] == "connected").then_some(())
+    })
+    .await;
+    let r = app.post(&format!("/v1/agent-sessions/{session}/leave"), &agent_token, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::harness::eventually("the monitor ended with the agent's leg", || async {
+        let m = app.get(&format!("/v1/monitors/{second}"), &o.token).await.body;
+        let live = live_call_to(&app, SUPERVISOR_PHONE).await;
+        (m["state"] == "ended" && live.is_none()).then_some(())
+    })
+    .await;
+    let r = app.post(&path, &o.token, json!({"mode": "listen"})).await;
+    assert_eq!(r.code(), "agent_offline", "{}", r.body);
+    // Every request to the carrier (supervised dial, role switches) is in its published spec.
+    crate::carriers::assert_conformance(&app).await;
+    app.stop().await;
+}
+
+fn sorted(ids: &[&String]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
 }

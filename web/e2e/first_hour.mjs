@@ -5,7 +5,8 @@
 // callback), and checks the wallboard; then the admin and supervisor screens: connects a
 // sandbox carrier account, buys a number and names it, puts a number on the do-not-call list,
 // searches and exports the compliance audit log, and opens the campaign's analytics; last, a
-// preview campaign: the agent takes a lead, skips it, takes another and dials it.
+// preview campaign: the agent takes a lead, skips it, takes another and dials it; and the
+// supervisor listens to and whispers to another agent's call from the wallboard.
 // Fails on any console error in the page.
 // The sandbox carrier is told to make the hand-entered leads people who talk for a while
 // (E2E_TALK_MS of simulated time; tests run the sandbox at 0.02x, so 150 s is 3 s).
@@ -390,6 +391,72 @@ try {
   await page.getByRole('button', { name: 'Leave campaign' }).click();
   await page.getByRole('button', { name: 'Join campaign' }).waitFor();
   log('preview: left the campaign');
+
+  // Supervisor monitoring: an invited agent (working through the API) talks to a lead; the
+  // supervisor listens from the wallboard, switches to whisper, then stops.
+  const ownerToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('outdial.session')).access);
+  const apiAs = async (token, method, p, body) => {
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const inv = await apiAs(ownerToken, 'POST', '/v1/invitations', { email: `alex-${suffix}@firsthour.test`, role: 'agent' });
+  const mailLog = process.env.E2E_MAIL_LOG;
+  if (!mailLog) throw new Error('E2E_MAIL_LOG (the app\'s mail.log) is not set');
+  let invite = null;
+  for (let i = 0; i < 200 && !invite; i += 1) {
+    const lines = fs.existsSync(mailLog) ? fs.readFileSync(mailLog, 'utf8').split('\n').filter(Boolean) : [];
+    invite = lines.map((l) => JSON.parse(l)).find((m) => m.reference === `invitation:${inv.id}`);
+    if (!invite) await page.waitForTimeout(100);
+  }
+  if (!invite) throw new Error('no invitation mail');
+  const inviteToken = /token=(\S+)/.exec(invite.text)[1];
+  const accepted = await apiAs(null, 'POST', '/v1/invitations/accept', { token: inviteToken, name: 'Alex Agent', password: 'Correct-horse-42' });
+  const monitored = '+12125550301';
+  const override = await fetch(`${base}/sandbox/_sandbox/numbers/${encodeURIComponent(monitored)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome: { kind: 'human', pickup_ms: 1000, talk_ms: 3_600_000 } }),
+  });
+  if (!override.ok) throw new Error(`sandbox override for ${monitored}: ${override.status}`);
+  const demoList = await apiAs(ownerToken, 'POST', '/v1/lists', { name: 'Monitor demo' });
+  await apiAs(ownerToken, 'POST', '/v1/contacts/bulk', {
+    list_id: demoList.id,
+    contacts: [{ first_name: 'Max', state: 'NY', zip: '10001', phones: [{ number: monitored, label: 'landline' }] }],
+  });
+  const demo = await apiAs(ownerToken, 'POST', '/v1/campaigns', {
+    name: 'Monitor demo', mode: 'progressive', list_ids: [demoList.id], seller_name: 'Acme Solar',
+    callback_number: '+12125550199', purpose: 'informational', amd: false, ring_timeout_secs: 20, max_attempts: 1, wrap_secs: 0,
+  });
+  await apiAs(ownerToken, 'POST', `/v1/campaigns/${demo.id}/start`, {});
+  const alex = await apiAs(accepted.access_token, 'POST', '/v1/agent-sessions', { campaign_id: demo.id });
+  await nav('Wallboard');
+  const alexRow = page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /Alex Agent/ });
+  await alexRow.getByText('on call').waitFor();
+  await alexRow.getByRole('button', { name: 'Listen' }).click();
+  await alexRow.getByTestId('monitor-state').filter({ hasText: 'listening' }).waitFor();
+  await snap('wallboard-listening');
+  await alexRow.getByRole('button', { name: 'Whisper' }).click();
+  await alexRow.getByTestId('monitor-state').filter({ hasText: 'whispering' }).waitFor();
+  // At the carrier: the agent hears the supervisor, the lead does not.
+  const sim = await (await fetch(`${base}/sandbox/_sandbox/calls`)).json();
+  const live = (to) => sim.calls.find((c) => c.to === to && !c.ended && c.answered_ms !== null);
+  const [sup, person] = [live('+14155552672'), live(monitored)];
+  if (!sup || !person) throw new Error('the supervisor or the lead is not on the line');
+  const agentLeg = sim.calls.find((c) => c.to === '+14155552671' && !c.ended && c.hears.includes(person.id));
+  if (!agentLeg?.hears.includes(sup.id) || person.hears.includes(sup.id)) {
+    throw new Error(`whisper: agent hears ${agentLeg?.hears}, lead hears ${person.hears}, supervisor ${sup.id}`);
+  }
+  await snap('wallboard-whispering');
+  await alexRow.getByRole('button', { name: 'Stop' }).click();
+  await alexRow.getByRole('button', { name: 'Listen' }).waitFor();
+  await apiAs(accepted.access_token, 'POST', `/v1/agent-sessions/${alex.id}/leave`, {});
+  log('monitor: listened, whispered and stopped from the wallboard');
 } catch (e) {
   errors.push(`step failed: ${e.message}`);
   await snap('failure').catch(() => undefined);

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod lists;
 pub mod me;
 pub mod members;
+pub mod monitors;
 pub mod numbers;
 pub mod ops;
 pub mod teams;

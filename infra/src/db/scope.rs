@@ -70,7 +70,8 @@ owned!(
     agent_session,
     disposition,
     callback,
-    script
+    script,
+    monitor
 );
 
 impl Global for tenant::Entity {}

@@ -7,6 +7,7 @@
 pub mod campaigns;
 pub mod dispositions;
 pub mod engine;
+pub mod monitors;
 pub mod pacing;
 pub mod place;
 pub mod preview;

@@ -117,6 +117,10 @@ async fn observe(
         return Ok(out);
     }
     let Ok(tenant) = TenantId::parse(&call.tenant_id) else { return Ok(out) };
+    if matches!(calls::plan_of(call).map(|p| p.on_human), Some(HumanAction::Monitor { .. })) {
+        super::monitors::observe_leg(txn, &tenant, call, now, &mut out).await?;
+        return Ok(out);
+    }
     let leg = scope::find::<agent_session::Entity>(&tenant)
         .filter(agent_session::Column::LegCallId.eq(&call.id))
         .one(txn)
@@ -254,6 +258,7 @@ async fn agent_leg(
     out: &mut Observed,
 ) -> Result<(), DialerError> {
     if call.ended_at.is_some() {
+        super::monitors::agent_gone(txn, tenant, s, now, out).await?;
         if s.state != st::OFFLINE {
             super::sessions::end_session(txn, tenant, &s.id, now).await?;
             out.events.push(event(

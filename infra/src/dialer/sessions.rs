@@ -88,7 +88,7 @@ pub async fn join(
     let phone = match leg_phone {
         Some(p) => Phone::parse(p).map_err(|e| DialerError::Invalid("invalid_phone", format!("leg phone: {e}")))?,
         None if account.sandbox => {
-            simulate_agent_phone(d, SANDBOX_AGENT_PHONE).await?;
+            simulate_phone(d, SANDBOX_AGENT_PHONE).await?;
             Phone::parse(SANDBOX_AGENT_PHONE).expect("valid sandbox agent phone")
         }
         None => {
@@ -160,8 +160,8 @@ pub async fn join(
 }
 
 /// Makes the sandbox answer a number at once and hold the line for a whole shift, like an
-/// agent's phone.
-async fn simulate_agent_phone(d: &Dialer, number: &str) -> Result<(), DialerError> {
+/// agent's (or a supervisor's) phone.
+pub(crate) async fn simulate_phone(d: &Dialer, number: &str) -> Result<(), DialerError> {
     let url = format!("{}/_sandbox/numbers/{number}", d.voice.sandbox_url());
     let body =
         json!({ "outcome": { "kind": "human", "pickup_ms": 300, "talk_ms": 12 * 3600 * 1000, "hangs_up": "agent" } });

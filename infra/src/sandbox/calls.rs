@@ -52,7 +52,15 @@ pub(crate) struct SimCall {
     pub ended: bool,
     pub duration_s: u64,
     pub conference: Option<String>,
+    /// Twilio `<Conference muted="true">`: in the room, heard by nobody.
+    pub conference_muted: bool,
+    /// Twilio `<Conference coach="CA...">`: heard only by that call.
+    pub coach: Option<String>,
     pub bridged_with: Option<String>,
+    /// Telnyx `supervise_call_control_id`: the leg this call supervises.
+    pub supervising: Option<String>,
+    /// Telnyx `supervisor_role`: `barge`, `whisper` or `monitor`.
+    pub supervisor_role: Option<String>,
     /// Telnyx `park_after_unbridge: self`: this leg outlives its bridge partner.
     pub park_after_unbridge: bool,
     pub recording: bool,
@@ -89,7 +97,11 @@ impl SimCall {
             ended: false,
             duration_s: 0,
             conference: None,
+            conference_muted: false,
+            coach: None,
             bridged_with: None,
+            supervising: None,
+            supervisor_role: None,
             park_after_unbridge: false,
             recording: false,
             twiml_gen: 0,
@@ -139,6 +151,40 @@ impl Sandbox {
             c.served_us = Some(now);
             c.served_by = Some(by);
         }
+    }
+
+    /// The calls whose voice this call hears now, by each carrier's rules: everyone in its
+    /// Twilio conference but the muted and those coaching someone else; its Telnyx bridge
+    /// partner; a Telnyx supervisor hears its leg and that leg's partner, and is heard by the
+    /// leg when barging or whispering, by the partner only when barging.
+    pub(crate) fn hears(&self, call_id: &str) -> Vec<String> {
+        let s = self.lock();
+        let live = |id: &str| s.calls.get(id).filter(|c| !c.ended && c.answered_ms.is_some());
+        let Some(me) = live(call_id) else { return vec![] };
+        let mut out = std::collections::BTreeSet::new();
+        for other in s.calls.values().filter(|o| o.id != me.id && live(&o.id).is_some()) {
+            let same_room = me.conference.is_some() && other.conference == me.conference;
+            if same_room && !other.conference_muted && other.coach.as_ref().is_none_or(|c| *c == me.id) {
+                out.insert(other.id.clone());
+            }
+            if let (Some(target), Some(role)) = (&other.supervising, &other.supervisor_role) {
+                let to_me = *target == me.id && matches!(role.as_str(), "barge" | "whisper");
+                let to_partner = me.bridged_with.as_ref() == Some(target) && role == "barge";
+                if to_me || to_partner {
+                    out.insert(other.id.clone());
+                }
+            }
+        }
+        if let Some(p) = me.bridged_with.as_deref().and_then(live) {
+            out.insert(p.id.clone());
+        }
+        if let Some(leg) = me.supervising.as_deref().and_then(live) {
+            out.insert(leg.id.clone());
+            if let Some(p) = leg.bridged_with.as_deref().and_then(live) {
+                out.insert(p.id.clone());
+            }
+        }
+        out.into_iter().collect()
     }
 
     fn call(&self, call_id: &str) -> Option<SimCall> {
@@ -360,6 +406,8 @@ impl Sandbox {
         let generation = self.lock().calls.get_mut(&call_id).map(|c| {
             c.twiml_gen += 1;
             c.conference = None;
+            c.conference_muted = false;
+            c.coach = None;
             c.twiml_gen
         });
         if let Some(g) = generation {
@@ -397,6 +445,8 @@ impl Sandbox {
                             self.note(call_id, format!("conference {}", child.text));
                             if let Some(c) = self.lock().calls.get_mut(call_id) {
                                 c.conference = Some(child.text.clone());
+                                c.conference_muted = child.attr("muted") == Some("true");
+                                c.coach = child.attr("coach").map(str::to_owned);
                                 c.recording |= verb.attr("record").is_some();
                             }
                         } else {

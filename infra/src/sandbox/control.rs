@@ -190,14 +190,23 @@ async fn inbound_call(State(sb): State<Sandbox>, body: axum::body::Bytes) -> Res
     (StatusCode::CREATED, Json(json!({ "call_id": id }))).into_response()
 }
 
+/// A call as the control API shows it: its state and whom it hears now.
+fn call_json(sb: &Sandbox, c: &super::calls::SimCall) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
+    v["hears"] = json!(sb.hears(&c.id));
+    v
+}
+
 async fn list_calls(State(sb): State<Sandbox>) -> Json<Value> {
-    let calls: Vec<Value> = sb.lock().calls.values().map(|c| serde_json::to_value(c).unwrap_or(Value::Null)).collect();
+    let all: Vec<_> = sb.lock().calls.values().cloned().collect();
+    let calls: Vec<Value> = all.iter().map(|c| call_json(&sb, c)).collect();
     Json(json!({ "calls": calls }))
 }
 
 async fn get_call(State(sb): State<Sandbox>, Path(id): Path<String>) -> Response {
-    match sb.lock().calls.get(&id) {
-        Some(c) => Json(serde_json::to_value(c).unwrap_or(Value::Null)).into_response(),
+    let call = sb.lock().calls.get(&id).cloned();
+    match call {
+        Some(c) => Json(call_json(&sb, &c)).into_response(),
         None => (StatusCode::NOT_FOUND, Json(json!({ "code": "not_found", "detail": "no such call" }))).into_response(),
     }
 }

@@ -145,6 +145,22 @@ async fn create_call(State(sb): State<Sandbox>, headers: HeaderMap, method: Meth
             Some("/webhook_url"),
         );
     };
+    let supervising = b["supervise_call_control_id"].as_str().map(str::to_owned);
+    let role = b["supervisor_role"].as_str().unwrap_or("barge").to_owned();
+    if !["barge", "whisper", "monitor"].contains(&role.as_str()) {
+        return err(422, "10015", "Invalid parameter", "supervisor_role is not valid", Some("/supervisor_role"));
+    }
+    if let Some(leg) = &supervising
+        && !sb.lock().calls.get(leg).is_some_and(|c| !c.ended && c.account == key)
+    {
+        return err(
+            422,
+            "90018",
+            "Call has already ended",
+            "The supervised call is not active.",
+            Some("/supervise_call_control_id"),
+        );
+    }
     let outcome = sb.outcome_for(to.as_str());
     if outcome == world::Outcome::Invalid {
         return err(422, "10016", "Invalid phone number", "The destination number is not reachable", Some("/to"));
@@ -154,6 +170,10 @@ async fn create_call(State(sb): State<Sandbox>, headers: HeaderMap, method: Meth
         SimCall::new(id.clone(), "telnyx", key.clone(), from.as_str().into(), to.as_str().into(), sb.now_ms());
     call.timeout_s = b["timeout_secs"].as_u64().unwrap_or(30);
     call.outcome = Some(outcome);
+    if supervising.is_some() {
+        call.supervisor_role = Some(role);
+    }
+    call.supervising = supervising;
     call.telnyx = Some(TelnyxLeg {
         webhook_url,
         client_state: b["client_state"].as_str().map(str::to_owned),
@@ -322,6 +342,19 @@ async fn call_action(
                     }
                 });
             }
+        }
+        "switch_supervisor_role" => {
+            let Some(role) = b["role"].as_str().map(str::to_owned) else { return need("role") };
+            if !["barge", "whisper", "monitor"].contains(&role.as_str()) {
+                return err(422, "10015", "Invalid parameter", "role is not valid", Some("/role"));
+            }
+            if call.supervising.is_none() {
+                return err(422, "90020", "Not a supervisor call", "This call does not supervise another call.", None);
+            }
+            if let Some(c) = sb.lock().calls.get_mut(&id) {
+                c.supervisor_role = Some(role.clone());
+            }
+            sb.note(&id, format!("supervisor role {role}"));
         }
         "transfer" => {
             let Some(to) = b["to"].as_str() else { return need("to") };

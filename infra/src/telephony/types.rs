@@ -66,6 +66,17 @@ pub struct PlaceCall {
     pub client_state: String,
     /// Deduplicates retries at carriers that support it (Telnyx `command_id`).
     pub idempotency_key: String,
+    /// A supervisor's call that supervises another leg from the start (Telnyx
+    /// `supervise_call_control_id`; Twilio does this with the answer's TwiML instead).
+    pub supervise: Option<Supervise>,
+}
+
+/// The leg a supervisor's call supervises, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supervise {
+    /// The carrier's id of the supervised leg.
+    pub call_id: String,
+    pub mode: outdial_domain::call_flow::MonitorMode,
 }
 
 /// What the carrier said when it accepted a call.
@@ -116,6 +127,11 @@ pub enum CallAction {
         to: Phone,
         from: Phone,
     },
+    /// Change how a supervisor's call supervises its leg (Telnyx `switch_supervisor_role`;
+    /// Twilio re-joins the room with new TwiML instead).
+    SwitchSupervisorRole {
+        mode: outdial_domain::call_flow::MonitorMode,
+    },
 }
 
 impl CallAction {
@@ -132,6 +148,7 @@ impl CallAction {
             CallAction::StartStream { .. } => "start_stream",
             CallAction::Twiml { .. } => "twiml",
             CallAction::Transfer { .. } => "transfer",
+            CallAction::SwitchSupervisorRole { .. } => "switch_supervisor_role",
         }
     }
 }

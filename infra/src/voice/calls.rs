@@ -4,9 +4,13 @@
 
 use super::{Voice, VoiceError, accounts};
 use crate::db::{entity::call, scope};
-use crate::telephony::{AmdMode, CallAction, CallbackUrls, Carrier, PlaceCall};
+use crate::telephony::{AmdMode, CallAction, CallbackUrls, Carrier, PlaceCall, Supervise};
 use chrono::{DateTime, Utc};
-use outdial_domain::{call_flow::CallPlan, contacts::Phone, ids::TenantId};
+use outdial_domain::{
+    call_flow::{CallPlan, HumanAction},
+    contacts::Phone,
+    ids::TenantId,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
@@ -57,6 +61,13 @@ pub async fn place_with_id(
     };
     call::Entity::insert(call::ActiveModel::from(model.clone()).reset_all()).exec_without_returning(&voice.db).await?;
     let base = voice.hook_base(&account);
+    // A Telnyx supervisor's call supervises the agent's leg from the moment it is answered.
+    let supervise = match &new.plan.on_human {
+        HumanAction::Monitor { mode, agent_call, .. } if account.provider == "telnyx" => {
+            Some(Supervise { call_id: agent_call.clone(), mode: *mode })
+        }
+        _ => None,
+    };
     let request = PlaceCall {
         to: new.to,
         from: new.from,
@@ -70,6 +81,7 @@ pub async fn place_with_id(
         },
         client_state: id.clone(),
         idempotency_key: id.clone(),
+        supervise,
     };
     match carrier.place_call(&request).await {
         Ok(placed) => {

@@ -493,6 +493,7 @@ fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &car
             twiml::safe_harbor(audio_url.as_deref(), &text)
         }
         Command::Connect(HumanAction::Hold) => twiml::response(&[Verb::Pause(600)]),
+        Command::Connect(HumanAction::Monitor { room, mode, agent_call }) => twiml::monitor(&room, mode, &agent_call),
         Command::Connect(_) | Command::Hangup => twiml::hangup(),
         Command::DropVoicemail { audio_url } => twiml::voicemail_drop(&audio_url),
     }
@@ -538,7 +539,11 @@ fn command_for(c: &call::Model, event: &CarrierEvent, account: &carrier_account:
             (true, None) => (CallAction::Speak { text }, false),
             (false, url) => (CallAction::Twiml { twiml: twilio::twiml::safe_harbor(url.as_deref(), &text) }, false),
         }),
-        Command::Connect(HumanAction::Hold) => None,
+        Command::Connect(HumanAction::Monitor { room, mode, agent_call }) if !telnyx => {
+            Some((CallAction::Twiml { twiml: twilio::twiml::monitor(&room, mode, &agent_call) }, false))
+        }
+        // Telnyx: the call supervises the agent's leg from its creation.
+        Command::Connect(HumanAction::Hold | HumanAction::Monitor { .. }) => None,
         Command::Connect(_) => Some((CallAction::Hangup, false)),
     }
 }

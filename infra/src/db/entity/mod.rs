@@ -30,6 +30,7 @@ pub mod list;
 pub mod list_member;
 pub mod membership;
 pub mod message;
+pub mod monitor;
 pub mod password_reset;
 pub mod phone_number;
 pub mod refresh_token;

@@ -30,7 +30,21 @@ pub fn create_call(call: &PlaceCall, connection_id: &str) -> Value {
     if let Some(limit) = call.time_limit_secs {
         body["time_limit_secs"] = json!(limit.clamp(30, 14_400));
     }
+    if let Some(s) = &call.supervise {
+        body["supervise_call_control_id"] = json!(s.call_id);
+        body["supervisor_role"] = json!(supervisor_role(s.mode));
+    }
     body
+}
+
+/// Telnyx's name for a monitor mode.
+fn supervisor_role(mode: outdial_domain::call_flow::MonitorMode) -> &'static str {
+    use outdial_domain::call_flow::MonitorMode;
+    match mode {
+        MonitorMode::Listen => "monitor",
+        MonitorMode::Whisper => "whisper",
+        MonitorMode::Barge => "barge",
+    }
 }
 
 /// The action path segment and body for a call action, or `None` when Telnyx has no such action.
@@ -57,9 +71,15 @@ pub fn action(action: &CallAction, command_id: &str) -> Option<(&'static str, Va
             ("streaming_start", json!({ "stream_url": url, "stream_track": "both_tracks" }))
         }
         CallAction::Transfer { to, from } => ("transfer", json!({ "to": to.as_str(), "from": from.as_str() })),
+        CallAction::SwitchSupervisorRole { mode } => {
+            ("switch_supervisor_role", json!({ "role": supervisor_role(*mode) }))
+        }
         CallAction::JoinConference { .. } | CallAction::Twiml { .. } => return None,
     };
-    body["command_id"] = json!(command_id);
+    // Setting a role is idempotent by nature, and its request takes no `command_id`.
+    if name != "switch_supervisor_role" {
+        body["command_id"] = json!(command_id);
+    }
     Some((name, body))
 }
 

@@ -91,7 +91,7 @@ impl Carrier for TwilioClient {
             }
             // Twilio answers by returning TwiML to the voice request.
             CallAction::Answer => return Ok(()),
-            CallAction::Bridge { .. } | CallAction::Transfer { .. } => {
+            CallAction::Bridge { .. } | CallAction::Transfer { .. } | CallAction::SwitchSupervisorRole { .. } => {
                 return Err(CarrierError::invalid(
                     "update_call",
                     format!("{} is done with a conference on Twilio", action.name()),

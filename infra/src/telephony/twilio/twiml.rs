@@ -28,6 +28,10 @@ pub enum Verb {
         name: String,
         record: bool,
         status_url: Option<String>,
+        /// Joins muted (a supervisor listening).
+        muted: bool,
+        /// Heard only by this call (Twilio `coach`: a supervisor whispering to the agent).
+        coach: Option<String>,
     },
     /// Start real-time transcription to a callback.
     StartTranscription {
@@ -53,7 +57,7 @@ pub fn response(verbs: &[Verb]) -> String {
             Verb::Say(text) => x.push_str(&format!("<Say>{}</Say>", esc(text))),
             Verb::Play(url) => x.push_str(&format!("<Play>{}</Play>", esc(url))),
             Verb::Pause(secs) => x.push_str(&format!(r#"<Pause length="{secs}"/>"#)),
-            Verb::Conference { name, record, status_url } => {
+            Verb::Conference { name, record, status_url, muted, coach } => {
                 x.push_str("<Dial");
                 if *record {
                     x.push_str(r#" record="record-from-answer-dual""#);
@@ -61,6 +65,12 @@ pub fn response(verbs: &[Verb]) -> String {
                 x.push_str(r#"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false""#);
                 if let Some(url) = status_url {
                     x.push_str(&format!(r#" statusCallback="{}""#, esc(url)));
+                }
+                if *muted {
+                    x.push_str(r#" muted="true""#);
+                }
+                if let Some(call) = coach {
+                    x.push_str(&format!(r#" coach="{}""#, esc(call)));
                 }
                 x.push_str(&format!(">{}</Conference></Dial>", esc(name)));
             }
@@ -85,8 +95,21 @@ pub fn bridge_to_agent(conference: &str, consent_notice: Option<&str>, record: b
     if let Some(notice) = consent_notice {
         verbs.push(Verb::Say(notice.to_owned()));
     }
-    verbs.push(Verb::Conference { name: conference.to_owned(), record, status_url: None });
+    verbs.push(Verb::Conference { name: conference.to_owned(), record, status_url: None, muted: false, coach: None });
     response(&verbs)
+}
+
+/// A supervisor joins the agent's room: muted to listen, coaching the agent's leg to whisper,
+/// as a normal participant to barge. The room goes on when they leave.
+pub fn monitor(room: &str, mode: outdial_domain::call_flow::MonitorMode, agent_call: &str) -> String {
+    use outdial_domain::call_flow::MonitorMode;
+    response(&[Verb::Conference {
+        name: room.to_owned(),
+        record: false,
+        status_url: None,
+        muted: mode == MonitorMode::Listen,
+        coach: (mode == MonitorMode::Whisper).then(|| agent_call.to_owned()),
+    }])
 }
 
 /// The safe-harbor message for an answered call with no agent free, then hang up.
@@ -122,5 +145,18 @@ mod tests {
         assert!(
             voicemail_drop("https://x/vm.mp3?a=1&b=2").contains("<Play>https://x/vm.mp3?a=1&amp;b=2</Play><Hangup/>")
         );
+    }
+
+    #[test]
+    fn a_supervisor_joins_muted_coaching_or_as_a_party() {
+        use outdial_domain::call_flow::MonitorMode;
+        let listen = monitor("agent-1", MonitorMode::Listen, "CA1");
+        assert!(listen.contains(r#" muted="true">agent-1</Conference>"#), "{listen}");
+        assert!(!listen.contains("coach"), "{listen}");
+        let whisper = monitor("agent-1", MonitorMode::Whisper, "CA1");
+        assert!(whisper.contains(r#" coach="CA1">agent-1</Conference>"#), "{whisper}");
+        assert!(!whisper.contains("muted"), "{whisper}");
+        let barge = monitor("agent-1", MonitorMode::Barge, "CA1");
+        assert!(!barge.contains("muted") && !barge.contains("coach"), "{barge}");
     }
 }
