@@ -64,6 +64,9 @@ pub struct Config {
     pub job_lease_secs: i64,
     /// How often the dialer's pacing tick runs, in milliseconds.
     pub dialer_tick_ms: u64,
+    /// A call with no webhook for this many seconds is looked up at the carrier (a final
+    /// webhook the carrier gave up delivering).
+    pub reconcile_quiet_secs: u64,
     /// Sandbox demos and tests: the dialer's clock starts at this instant when the process
     /// starts (and then runs at wall-clock speed). Unset in production.
     pub dialer_clock_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -135,6 +138,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "how long a crashed worker's job waits before another takes it (default 60)",
     ),
     ("OUTDIAL_DIALER_TICK_MS", "dialer_tick_ms", "how often the dialer paces each campaign (default 1000)"),
+    (
+        "OUTDIAL_RECONCILE_QUIET_SECS",
+        "reconcile_quiet_secs",
+        "a call silent this long is looked up at the carrier, in case its final webhook was lost (default 120)",
+    ),
     (
         "OUTDIAL_DIALER_CLOCK_START",
         "dialer_clock_start",
@@ -289,6 +297,7 @@ impl Sources {
             .unwrap_or_else(|| data_dir.join("dnc").join("national.snap"));
         let job_lease_secs = int("OUTDIAL_JOB_LEASE_SECS", 60, 4, 3600)?;
         let dialer_tick_ms = int("OUTDIAL_DIALER_TICK_MS", 1000, 50, 60_000)? as u64;
+        let reconcile_quiet_secs = int("OUTDIAL_RECONCILE_QUIET_SECS", 120, 1, 86_400)? as u64;
         let dialer_clock_start = match self.get("OUTDIAL_DIALER_CLOCK_START") {
             None => None,
             Some(v) => Some(
@@ -346,6 +355,7 @@ impl Sources {
             job_retry_base_ms,
             job_lease_secs,
             dialer_tick_ms,
+            reconcile_quiet_secs,
             dialer_clock_start,
             fault,
             secret_keys,

@@ -24,6 +24,8 @@ both!(
     a_voicemail_drop_lost_after_its_claim_is_sent_again,
     a_supervisor_listens_whispers_and_barges_in_twilio_mode,
     a_supervisor_listens_whispers_and_barges_in_telnyx_mode,
+    a_lost_final_webhook_is_made_good_from_the_carrier_in_twilio_mode,
+    a_lost_final_webhook_is_made_good_from_the_carrier_in_telnyx_mode,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -950,4 +952,67 @@ fn sorted(ids: &[&String]) -> Vec<String> {
     let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     v.sort();
     v
+}
+
+async fn a_lost_final_webhook_is_made_good_from_the_carrier_in_twilio_mode(backend: Backend) {
+    lost_final_webhook(backend, false).await;
+}
+
+async fn a_lost_final_webhook_is_made_good_from_the_carrier_in_telnyx_mode(backend: Backend) {
+    lost_final_webhook(backend, true).await;
+}
+
+/// The carrier gives up delivering the webhook that says a connected call ended. Without it
+/// the attempt, its lead and the agent would stay "on call" for ever; the reconciler asks the
+/// carrier about the silent call and settles it as that webhook would have.
+async fn lost_final_webhook(backend: Backend, telnyx: bool) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("OUTDIAL_DIALER_CLOCK_START", CLOCK),
+            ("OUTDIAL_DIALER_TICK_MS", "100"),
+            ("OUTDIAL_RECONCILE_QUIET_SECS", "1"),
+        ],
+    )
+    .await;
+    let o = app.signup(if telnyx { "Lost Hangup Telnyx" } else { "Lost Hangup Twilio" }).await;
+    let first = if telnyx { 980 } else { 970 };
+    let list = leads(&app, &o, 1, first).await;
+    let lead = format!("+1212555{:04}", 2000 + first);
+    sandbox_put(
+        &app,
+        &format!("numbers/{lead}"),
+        json!({"outcome": {"kind": "human", "pickup_ms": 3000, "talk_ms": 20000, "hangs_up": "lead"}}),
+    )
+    .await;
+    let extra = if telnyx { json!({"account_id": telnyx_account(&app, &o).await}) } else { json!({}) };
+    let c = app.post("/v1/campaigns", &o.token, campaign_body("Lost hangup", "progressive", &list, extra)).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let campaign = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{campaign}/start"), &o.token, json!({})).await;
+    let session = join(&app, &o.token, &campaign).await;
+    // The lead's call is placed; the next final webhook (its end) will never arrive.
+    let person = carrier_call_to(&app, &lead).await["id"].as_str().unwrap().to_owned();
+    sandbox_put(&app, "faults", json!({"drop_final_webhooks": 1})).await;
+    crate::harness::eventually("the call over at the carrier, its end never sent", || async {
+        let c = sandbox_get(&app, &format!("calls/{person}")).await;
+        c["log"].to_string().contains("final webhook lost").then_some(())
+    })
+    .await;
+    let attempt = crate::harness::eventually("the attempt settled from the carrier's records", || async {
+        let a = all_attempts(&app, &o, &campaign).await.remove(0);
+        (a["status"] == "ended").then_some(a)
+    })
+    .await;
+    assert_eq!(attempt["outcome"], "connected", "{attempt}");
+    let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+    assert_eq!(s["state"], "wrap_up", "the agent is off the call: {s}");
+    let call = app.get(&format!("/v1/calls/{}", attempt["call_id"].as_str().unwrap()), &o.token).await.body;
+    assert_eq!(call["status"], "completed", "{call}");
+    assert!(call["ended_at"].is_string(), "{call}");
+    // The agent's own leg, silent all along but alive at the carrier, is left alone.
+    let leg = live_call_to(&app, AGENT_PHONE).await.expect("the agent's leg is still up");
+    assert_eq!(leg["ended"], false);
+    crate::carriers::assert_conformance(&app).await;
+    app.stop().await;
 }

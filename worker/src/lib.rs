@@ -28,6 +28,8 @@ pub struct WorkerDeps {
     pub dialer: outdial_infra::dialer::Dialer,
     /// How often the pacing tick runs.
     pub tick_every: std::time::Duration,
+    /// A call silent this long is looked up at the carrier.
+    pub reconcile_quiet: std::time::Duration,
 }
 
 /// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
@@ -50,6 +52,11 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
     });
     let tick_task =
         tokio::spawn(outdial_infra::dialer::engine::run(deps.dialer.clone(), deps.tick_every, stop.clone()));
+    let reconcile_task = tokio::spawn(outdial_infra::voice::reconcile::run(
+        deps.dialer.voice.clone(),
+        deps.reconcile_quiet,
+        stop.clone(),
+    ));
     let runner = Runner {
         db: deps.db.clone(),
         handler,
@@ -72,6 +79,7 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
         if *stop.borrow() {
             relay_task.await?;
             tick_task.await?;
+            reconcile_task.await?;
             return result;
         }
         match result {

@@ -86,6 +86,8 @@ impl Global for carrier_account::Entity {}
 /// The dialer's tick finds running campaigns of every tenant (ids only; each is then worked
 /// under its own tenant scope).
 impl Global for campaign::Entity {}
+/// The reconciler looks for quiet calls of every tenant, then works each under its tenant.
+impl Global for call::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

@@ -497,7 +497,18 @@ impl Sandbox {
             c.bridged_with.take()
         };
         self.note(call_id, format!("ended {status} by {source}"));
-        if let Some(call) = self.call(call_id) {
+        let dropped = {
+            let mut s = self.lock();
+            let drop = s.faults.drop_final_webhooks > 0;
+            if drop {
+                s.faults.drop_final_webhooks -= 1;
+            }
+            drop
+        };
+        if dropped {
+            self.note(call_id, "final webhook lost");
+        }
+        if let Some(call) = self.call(call_id).filter(|_| !dropped) {
             if call.twilio.is_some() || (call.provider == "twilio" && call.inbound) {
                 self.status_event(call_id, "completed").await;
             } else if call.telnyx.is_some() {

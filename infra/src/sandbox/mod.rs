@@ -69,6 +69,9 @@ pub struct Faults {
     pub webhook_reorder_ms: u64,
     /// Each webhook is delayed by N ms.
     pub webhook_delay_ms: u64,
+    /// The next N final call webhooks (Twilio `completed` status callback, Telnyx
+    /// `call.hangup`) are never delivered: the carrier gave up on them.
+    pub drop_final_webhooks: u32,
 }
 
 /// A request the sandbox received, kept for conformance checks.

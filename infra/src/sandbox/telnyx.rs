@@ -18,6 +18,7 @@ use std::collections::HashMap;
 pub(super) fn router() -> Router<Sandbox> {
     Router::new()
         .route("/v2/calls", post(create_call))
+        .route("/v2/calls/{id}", get(fetch_call))
         .route("/v2/calls/{id}/actions/{action}", post(call_action))
         .route("/v2/messages", post(create_message))
         .route("/v2/available_phone_numbers", get(available_numbers))
@@ -91,6 +92,29 @@ fn call_data(c: &SimCall) -> Value {
         "is_alive": !c.ended,
         "client_state": tx.client_state,
     })
+}
+
+/// `GET /v2/calls/{call_control_id}`: whether the call is alive, and how long it lasted.
+async fn fetch_call(
+    State(sb): State<Sandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    let key = match sb.telnyx_gate(&headers, &method, &uri, &Bytes::new()).await {
+        Ok((key, _)) => key,
+        Err(r) => return r,
+    };
+    let call = sb.lock().calls.get(&id).filter(|c| c.account == key && c.telnyx.is_some()).cloned();
+    match call {
+        Some(c) => {
+            let mut data = call_data(&c);
+            data["call_duration"] = json!(c.duration_s);
+            Json(json!({ "data": data })).into_response()
+        }
+        None => err(404, "90015", "Call not found", "The call_control_id was not found", None),
+    }
 }
 
 async fn create_call(State(sb): State<Sandbox>, headers: HeaderMap, method: Method, uri: Uri, body: Bytes) -> Response {

@@ -18,7 +18,7 @@ type Form = Vec<(String, String)>;
 pub(super) fn router() -> Router<Sandbox> {
     Router::new()
         .route("/2010-04-01/Accounts/{sid}/{file}", post(create).get(list))
-        .route("/2010-04-01/Accounts/{sid}/Calls/{file}", post(update_call))
+        .route("/2010-04-01/Accounts/{sid}/Calls/{file}", post(update_call).get(fetch_call))
         .route("/2010-04-01/Accounts/{sid}/Calls/{call}/{file}", post(call_sub_resource))
         .route("/2010-04-01/Accounts/{sid}/Calls/{call}/Transcriptions/{file}", post(stop_transcription))
         .route(
@@ -97,6 +97,7 @@ fn call_json(c: &SimCall) -> Value {
         "direction": if c.inbound { "inbound" } else { "outbound-api" },
         "api_version": "2010-04-01",
         "answered_by": null,
+        "duration": c.ended.then(|| c.duration_s.to_string()),
         "date_created": chrono::Utc::now().to_rfc2822(),
         "uri": format!("/2010-04-01/Accounts/{}/Calls/{}.json", c.account, c.id),
     })
@@ -209,6 +210,24 @@ async fn update_call(
     }
     let call = sb.lock().calls.get(&call_id).cloned().expect("call exists");
     Json(call_json(&call)).into_response()
+}
+
+/// `GET .../Calls/{Sid}.json`: the call as it stands.
+async fn fetch_call(
+    State(sb): State<Sandbox>,
+    Path((sid, file)): Path<(String, String)>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = sb.twilio_gate(&sid, &headers, &method, &uri, &Bytes::new()).await {
+        return r;
+    }
+    let call_id = file.trim_end_matches(".json");
+    match sb.lock().calls.get(call_id).filter(|c| c.account == sid) {
+        Some(c) => Json(call_json(c)).into_response(),
+        None => err(404, 20404, "The requested resource was not found"),
+    }
 }
 
 async fn call_sub_resource(

@@ -30,6 +30,9 @@ pub trait Carrier: Send + Sync {
         action: &CallAction,
         command_id: &str,
     ) -> impl Future<Output = Result<(), CarrierError>> + Send;
+    /// Where a call stands at the carrier now, for calls whose webhooks went quiet (a final
+    /// webhook the carrier gave up delivering).
+    fn call_status(&self, call_id: &str) -> impl Future<Output = Result<CallSnapshot, CarrierError>> + Send;
     /// Sends an SMS or MMS.
     fn send_message(&self, msg: &SendMessage) -> impl Future<Output = Result<SentMessage, CarrierError>> + Send;
     /// Buys a number (by exact number or area code) and points its webhooks at us.
@@ -77,6 +80,9 @@ impl Carrier for AnyCarrier {
     }
     async fn act(&self, call_id: &str, action: &CallAction, command_id: &str) -> Result<(), CarrierError> {
         delegate!(self, c => c.act(call_id, action, command_id))
+    }
+    async fn call_status(&self, call_id: &str) -> Result<CallSnapshot, CarrierError> {
+        delegate!(self, c => c.call_status(call_id))
     }
     async fn send_message(&self, msg: &SendMessage) -> Result<SentMessage, CarrierError> {
         delegate!(self, c => c.send_message(msg))

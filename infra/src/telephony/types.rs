@@ -79,6 +79,13 @@ pub struct Supervise {
     pub mode: outdial_domain::call_flow::MonitorMode,
 }
 
+/// A call as the carrier reports it when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSnapshot {
+    pub status: CallStatus,
+    pub duration_secs: Option<u32>,
+}
+
 /// What the carrier said when it accepted a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedCall {

@@ -94,6 +94,66 @@ async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestE
         Err(e) => return Err(e.into()),
     };
     let event = verify_and_parse(voice, &account, req)?;
+    apply_event(voice, &account, &event, req).await
+}
+
+/// Where a call stands at the carrier, learnt by asking it (the reconciler) rather than from a
+/// webhook: recorded and applied exactly as the final webhook would have been, once (the
+/// event key is the same for every pass that finds the call over).
+pub async fn reconcile(
+    voice: &Voice,
+    account: &carrier_account::Model,
+    c: &call::Model,
+    snapshot: &crate::telephony::CallSnapshot,
+    now: DateTime<Utc>,
+) -> Result<(), IngestError> {
+    let Some(provider_id) = c.provider_call_id.clone() else { return Ok(()) };
+    let event = CarrierEvent {
+        key: format!("reconciled:{provider_id}:{}", snapshot.status.as_str()),
+        subject_id: provider_id,
+        kind: EventKind::Status { status: snapshot.status, duration_secs: snapshot.duration_secs, hangup: None },
+        from: None,
+        to: None,
+        direction: None,
+        client_state: Some(c.id.clone()),
+        occurred_at: Some(now),
+    };
+    let body =
+        json!({ "reconciled": true, "status": snapshot.status.as_str(), "duration_secs": snapshot.duration_secs })
+            .to_string();
+    let hook = if account.provider == "telnyx" { Hook::Telnyx } else { Hook::Twilio(twilio::wire::Hook::Status) };
+    let req = Incoming {
+        account_id: &account.id,
+        hook,
+        url: String::new(),
+        call_hint: Some(c.id.clone()),
+        twilio_signature: None,
+        telnyx_timestamp: None,
+        telnyx_signature: None,
+        body: body.as_bytes(),
+        now,
+    };
+    let mut delay = std::time::Duration::from_millis(5);
+    for _ in 0..8 {
+        match apply_event(voice, account, &event, &req).await {
+            Err(IngestError::Internal(VoiceError::Db(e))) if is_busy(&e) => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other.map(|_| ()),
+        }
+    }
+    apply_event(voice, account, &event, &req).await.map(|_| ())
+}
+
+/// Records and applies one verified event, and answers the carrier.
+async fn apply_event(
+    voice: &Voice,
+    account: &carrier_account::Model,
+    event: &CarrierEvent,
+    req: &Incoming<'_>,
+) -> Result<Reply, IngestError> {
+    let (account, event) = (account.clone(), event.clone());
     let tenant = TenantId::parse(&account.tenant_id).map_err(|_| IngestError::UnknownAccount)?;
     let txn = crate::db::begin(&voice.db).await?;
     let event_id = crate::ids::raw("cev_");

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod calls;
 pub mod ingest;
 pub mod numbers;
+pub mod reconcile;
 
 use crate::db::entity::carrier_account;
 use crate::events::EventBus;

@@ -84,6 +84,19 @@ impl Carrier for TelnyxClient {
             .map(|_| ())
     }
 
+    async fn call_status(&self, call_id: &str) -> Result<CallSnapshot, CarrierError> {
+        let path = format!("calls/{call_id}");
+        let res = http::with_retries(true, || self.send("fetch_call", reqwest::Method::GET, &path, None)).await?;
+        let alive = res["data"]["is_alive"]
+            .as_bool()
+            .ok_or_else(|| CarrierError::invalid("fetch_call", "the carrier's answer has no is_alive"))?;
+        // Telnyx tells only whether the call is alive; how it ended came (or was lost) in
+        // `call.hangup`. An ended call is reported completed; the dialer reads an unanswered one
+        // as not answered.
+        let status = if alive { CallStatus::InProgress } else { CallStatus::Completed };
+        Ok(CallSnapshot { status, duration_secs: res["data"]["call_duration"].as_u64().map(|d| d as u32) })
+    }
+
     async fn send_message(&self, msg: &SendMessage) -> Result<SentMessage, CarrierError> {
         self.messages.acquire().await;
         let body = wire::create_message(msg, self.creds.messaging_profile_id.as_deref());

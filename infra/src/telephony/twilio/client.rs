@@ -107,6 +107,15 @@ impl Carrier for TwilioClient {
         .map(|_| ())
     }
 
+    async fn call_status(&self, call_id: &str) -> Result<CallSnapshot, CarrierError> {
+        let path = format!("Calls/{call_id}.json");
+        let res: wire::CallResource =
+            http::with_retries(true, || self.send("fetch_call", reqwest::Method::GET, &path, None)).await?;
+        let status = wire::call_status(&res.status)
+            .ok_or_else(|| CarrierError::invalid("fetch_call", format!("unknown call status {:?}", res.status)))?;
+        Ok(CallSnapshot { status, duration_secs: res.duration.and_then(|d| d.parse().ok()) })
+    }
+
     async fn send_message(&self, msg: &SendMessage) -> Result<SentMessage, CarrierError> {
         self.messages.acquire().await;
         let form = wire::create_message(msg);

@@ -94,6 +94,9 @@ pub fn number_form(number: Option<&str>, area_code: Option<u16>, hooks: &NumberH
 pub struct CallResource {
     pub sid: String,
     pub status: String,
+    /// Seconds, once the call is over (a string in Twilio's JSON).
+    #[serde(default)]
+    pub duration: Option<String>,
 }
 
 /// The parts of a Message resource we read.
