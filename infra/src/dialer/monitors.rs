@@ -7,10 +7,10 @@
 use super::{Dialer, DialerError, agent_state as st, event, sessions};
 use crate::db::entity::{agent_session, call, monitor};
 use crate::db::scope;
-use crate::telephony::{AmdMode, CallAction};
+use crate::telephony::CallAction;
 use crate::voice::{Observed, accounts, calls};
 use chrono::{DateTime, Utc};
-use outdial_domain::call_flow::{CallPlan, HumanAction, MachineAction, MonitorMode};
+use outdial_domain::call_flow::{HumanAction, MonitorMode};
 use outdial_domain::contacts::Phone;
 use outdial_domain::ids::TenantId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
@@ -101,28 +101,8 @@ pub async fn start(
     }))
     .exec_without_returning(&d.db)
     .await?;
-    let placed = calls::place_with_id(
-        &d.voice,
-        tenant,
-        call_id,
-        calls::NewCall {
-            account_id: account.id.clone(),
-            number_id: None,
-            from,
-            to: phone,
-            amd: AmdMode::Off,
-            ring_timeout_secs: 30,
-            plan: CallPlan {
-                on_human: HumanAction::Monitor { room: s.room.clone(), mode, agent_call },
-                on_machine: MachineAction::Hangup,
-                recording_notice: None,
-                record: false,
-                amd: false,
-            },
-        },
-        now,
-    )
-    .await;
+    let on_human = HumanAction::Monitor { room: s.room.clone(), mode, agent_call };
+    let placed = sessions::dial_staff(d, tenant, call_id, &account, from, phone, on_human, now).await;
     if let Err(e) = placed {
         close(&d.db, tenant, &id, now).await?;
         return Err(e.into());

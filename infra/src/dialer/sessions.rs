@@ -128,28 +128,7 @@ pub async fn join(
         .filter(agent_session::Column::Id.eq(&id))
         .exec(&d.db)
         .await?;
-    let placed = calls::place_with_id(
-        &d.voice,
-        tenant,
-        leg_id,
-        calls::NewCall {
-            account_id: account.id.clone(),
-            number_id: None,
-            from,
-            to: phone,
-            amd: AmdMode::Off,
-            ring_timeout_secs: 30,
-            plan: CallPlan {
-                on_human,
-                on_machine: MachineAction::Hangup,
-                recording_notice: None,
-                record: false,
-                amd: false,
-            },
-        },
-        now,
-    )
-    .await;
+    let placed = dial_staff(d, tenant, leg_id, &account, from, phone, on_human, now).await;
     if let Err(e) = placed {
         end_session(&d.db, tenant, &id, now).await?;
         return Err(e.into());
@@ -157,6 +136,33 @@ pub async fn join(
     d.publish(vec![event(tenant.as_str(), "agent.updated", json!({ "session_id": id, "state": st::CONNECTING }))])
         .await;
     get(&d.db, tenant, &id).await
+}
+
+/// Dials one of the agency's own people (an agent's audio leg, a supervisor's phone): no AMD,
+/// no recording, 30 s to answer; what they get on answering is `on_human`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn dial_staff(
+    d: &Dialer,
+    tenant: &TenantId,
+    call_id: String,
+    account: &carrier_account::Model,
+    from: Phone,
+    to: Phone,
+    on_human: HumanAction,
+    now: DateTime<Utc>,
+) -> Result<crate::db::entity::call::Model, crate::voice::VoiceError> {
+    let plan =
+        CallPlan { on_human, on_machine: MachineAction::Hangup, recording_notice: None, record: false, amd: false };
+    let new = calls::NewCall {
+        account_id: account.id.clone(),
+        number_id: None,
+        from,
+        to,
+        amd: AmdMode::Off,
+        ring_timeout_secs: 30,
+        plan,
+    };
+    calls::place_with_id(&d.voice, tenant, call_id, new, now).await
 }
 
 /// Makes the sandbox answer a number at once and hold the line for a whole shift, like an
