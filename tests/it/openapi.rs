@@ -43,7 +43,7 @@ fn document_is_openapi_3_1_and_complete() {
             // Actions on a resource (retry, start, pause, ...) take no body.
             let action = [
                 "/retry", "/start", "/pause", "/resume", "/stop", "/ready", "/leave", "/hangup", "/preview", "/dial",
-                "/skip",
+                "/skip", "/end",
             ]
             .iter()
             .any(|a| path.ends_with(a));
