@@ -1,4 +1,5 @@
 //! Supervisors on agents' calls: listen, whisper or barge, over the supervisor's own call leg.
+//! Callbacks: when the agent was told one came due.
 
 use super::columns::{index, s, s_null, ts, ts_null};
 use sea_orm_migration::prelude::*;
@@ -20,6 +21,13 @@ enum Monitors {
     CreatedAt,
     EndedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Callbacks {
+    Table,
+    NotifiedAt,
+    DueAt,
 }
 
 #[derive(DeriveIden)]
@@ -71,10 +79,23 @@ impl MigrationTrait for Migration {
             vec![Monitors::TenantId.into_iden(), Monitors::CallId.into_iden()],
             false,
         )
+        .await?;
+        m.alter_table(Table::alter().table(Callbacks::Table).add_column(ts_null(Callbacks::NotifiedAt)).to_owned())
+            .await?;
+        // The dialer looks for callbacks that came due and were not announced yet.
+        index(
+            m,
+            "ix_callbacks_due",
+            Callbacks::Table,
+            vec![Callbacks::NotifiedAt.into_iden(), Callbacks::DueAt.into_iden()],
+            false,
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ix_callbacks_due").table(Callbacks::Table).to_owned()).await?;
+        m.alter_table(Table::alter().table(Callbacks::Table).drop_column(Callbacks::NotifiedAt).to_owned()).await?;
         m.drop_table(Table::drop().table(Monitors::Table).to_owned()).await
     }
 }

@@ -708,6 +708,14 @@ async fn a_callback_kept_for_me_waits_for_its_agent(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let attempts = all_attempts(&app, &o, &id).await;
     assert_eq!(attempts.len(), 1, "not dialled for another agent: {attempts:?}");
+    // It came due while its agent is away: they are told, once.
+    let kept = app.get("/v1/callbacks", &o.token).await.body;
+    let notified = kept[0]["notified_at"].as_str().unwrap_or_else(|| panic!("announced as due: {kept}")).to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = app.get("/v1/callbacks", &o.token).await.body;
+    assert_eq!(again[0]["notified_at"], notified.as_str(), "announced once");
+    let theirs = app.get("/v1/callbacks", &t2).await.body;
+    assert_eq!(theirs, json!([]), "another agent does not see a callback kept for someone else");
     let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body;
     assert_eq!(c["status"], "running", "{c}");
     // Its agent is ready: dialled for them, and the person reaches them.

@@ -489,6 +489,9 @@ pub struct CallbackOut {
     pub user_id: Option<String>,
     pub due_at: DateTime<Utc>,
     pub note: Option<String>,
+    /// When it came due and its agent (or everyone) was told (event `callback.due`); null
+    /// while it is in the future.
+    pub notified_at: Option<DateTime<Utc>>,
 }
 
 /// Scheduled callbacks, soonest first: the caller's own and those for anyone.
@@ -506,6 +509,7 @@ pub async fn list_callbacks(State(state): State<AppState>, auth: Auth) -> ApiRes
                 user_id: c.user_id,
                 due_at: c.due_at,
                 note: c.note,
+                notified_at: c.notified_at,
             })
             .collect(),
     ))

@@ -88,6 +88,8 @@ impl Global for carrier_account::Entity {}
 impl Global for campaign::Entity {}
 /// The reconciler looks for quiet calls of every tenant, then works each under its tenant.
 impl Global for call::Entity {}
+/// The dialer announces callbacks of every tenant as they come due.
+impl Global for callback::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

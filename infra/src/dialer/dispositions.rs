@@ -202,6 +202,7 @@ async fn apply<C: ConnectionTrait>(
                 created_by: user_id.to_owned(),
                 created_at: now,
                 updated_at: now,
+                notified_at: None,
             };
             callback::Entity::insert(callback::ActiveModel::from(row.clone())).exec_without_returning(conn).await?;
             out.events.push(event(

@@ -8,7 +8,7 @@ use super::{
     Dialer, DialerError, agent_state as st, attempt_status as at, campaign_status as cs, campaigns, dispositions,
     event, lead_status, pacing, route,
 };
-use crate::db::entity::{agent_session, call, campaign, campaign_lead, dial_attempt, job};
+use crate::db::entity::{agent_session, call, callback, campaign, campaign_lead, dial_attempt, job};
 use crate::db::scope;
 use crate::queue::{Job, outbox};
 use crate::voice::Observed;
@@ -57,6 +57,9 @@ pub async fn run(d: Dialer, every: std::time::Duration, mut stop: watch::Receive
 
 /// One pass over every running campaign (and those paused for want of agents).
 pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError> {
+    if let Err(e) = announce_due_callbacks(d, now).await {
+        tracing::warn!(error = %e, "announcing due callbacks failed");
+    }
     // Every tenant's running campaigns: ids only, each then worked under its own tenant scope.
     let live = scope::global::<campaign::Entity>()
         .filter(
@@ -76,6 +79,38 @@ pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError>
         }
         if let Err(e) = tick(d, &tenant, &c.id, now).await {
             tracing::warn!(campaign = %c.id, error = %e, "campaign tick failed");
+        }
+    }
+    Ok(())
+}
+
+/// Callbacks that came due are announced once (`callback.due`) to the agent who kept them, or
+/// to everyone for one anyone may take, whether or not the dialer can place them yet (a preview
+/// campaign, a paused one, an agent on a break). The claim is recorded before the event goes
+/// out; a crash in between loses the realtime notice, not the callback (the list shows it due).
+async fn announce_due_callbacks(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError> {
+    // Every tenant's callbacks just due; each is then claimed under its own tenant scope.
+    let due = scope::global::<callback::Entity>()
+        .filter(callback::Column::NotifiedAt.is_null())
+        .filter(callback::Column::DueAt.lte(now))
+        .filter(callback::Column::Status.eq("scheduled"))
+        .limit(500)
+        .all(&d.db)
+        .await?;
+    for cb in due {
+        let Ok(tenant) = TenantId::parse(&cb.tenant_id) else { continue };
+        let claimed = scope::update_many::<callback::Entity>(&tenant)
+            .col_expr(callback::Column::NotifiedAt, Expr::value(now))
+            .filter(callback::Column::Id.eq(&cb.id))
+            .filter(callback::Column::NotifiedAt.is_null())
+            .exec(&d.db)
+            .await?;
+        if claimed.rows_affected == 1 {
+            let data = json!({
+                "callback_id": cb.id, "campaign_id": cb.campaign_id, "contact_id": cb.contact_id,
+                "phone": cb.phone, "user_id": cb.user_id, "due_at": cb.due_at, "note": cb.note,
+            });
+            d.publish(vec![event(tenant.as_str(), "callback.due", data)]).await;
         }
     }
     Ok(())

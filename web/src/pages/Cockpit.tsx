@@ -154,7 +154,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
     const t = window.setInterval(() => void refresh(), 500);
     const stop = subscribe((kind) => {
       if (kind === 'agent.updated' || kind === 'attempt.updated') void refresh();
-      if (kind === 'callback.scheduled') void reloadCallbacks();
+      if (kind === 'callback.scheduled' || kind === 'callback.due') void reloadCallbacks();
       // A preview campaign's status decides whether the agent can ask for a lead.
       if (kind === 'campaign.updated' && isPreviewRef.current) void reloadCampaign();
     });
@@ -472,6 +472,7 @@ function Working({ initial, onLeft }: { initial: AgentSession; onLeft: () => voi
           <ul className="callbacks">
             {(callbacks.data ?? []).map((c) => (
               <li key={c.id}>
+                {c.notified_at && <span className="badge due">due now</span>}{' '}
                 <time dateTime={c.due_at}>{new Date(c.due_at).toLocaleString()}</time> · {c.phone}
                 {c.note && <span className="muted"> — {c.note}</span>}
               </li>
