@@ -320,19 +320,22 @@ pub fn token_from_mail(mail: &Value) -> String {
     text[start..].split_whitespace().next().expect("token").to_owned()
 }
 
-/// Polls `f` until it returns Some, up to 20 s.
+/// Polls `f` every 100 ms until it returns Some, for up to 60 s. (CI on 2 shared cores has
+/// shown PostgreSQL+Redis job pick-ups stall for over 20 s at once across unrelated tests; a
+/// wait this long tells such a stall from a thing that never happens.)
 pub async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    for _ in 0..200 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
         if let Some(v) = f().await {
             return v;
         }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting for {what}");
 }
 
 /// The `outdial` command under test.
