@@ -193,14 +193,12 @@ async fn join(app: &TestApp, token: &str, campaign: &str) -> String {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["state"], "connecting");
     let id = r.body["id"].as_str().unwrap().to_owned();
-    for _ in 0..200 {
+    crate::harness::eventually("the agent's leg answered", || async {
         let s = app.get(&format!("/v1/agent-sessions/{id}"), token).await;
-        if s.body["state"] == "ready" {
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the agent's leg never answered");
+        (s.body["state"] == "ready").then_some(())
+    })
+    .await;
+    id
 }
 
 /// Checks what every user of the product would: each lead dialled at most `max_attempts`
@@ -540,15 +538,11 @@ async fn a_preview_campaign_dials_only_the_leads_the_agent_chooses(backend: Back
     let d = app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await;
     assert_eq!(d.status, StatusCode::ACCEPTED, "{}", d.body);
     app.post(&format!("/v1/agent-sessions/{s}/dial"), &o.token, json!({})).await;
-    let mut on_call = Value::Null;
-    for _ in 0..200 {
+    let on_call = crate::harness::eventually("the dialled person on the line", || async {
         let r = app.get(&format!("/v1/agent-sessions/{s}"), &o.token).await;
-        if r.body["state"] == "on_call" {
-            on_call = r.body;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (r.body["state"] == "on_call").then_some(r.body)
+    })
+    .await;
     assert_eq!(on_call["lead"]["attempt_id"], second["attempt_id"], "the person reached this agent: {on_call}");
     // Another tenant cannot preview, dial or skip on this session.
     let other = app.signup("Dialer Preview Other").await;
