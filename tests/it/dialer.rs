@@ -973,7 +973,7 @@ async fn lost_final_webhook(backend: Backend, telnyx: bool) {
         &[
             ("OUTDIAL_DIALER_CLOCK_START", CLOCK),
             ("OUTDIAL_DIALER_TICK_MS", "100"),
-            ("OUTDIAL_RECONCILE_QUIET_SECS", "1"),
+            ("OUTDIAL_RECONCILE_QUIET_SECS", "2"),
         ],
     )
     .await;
