@@ -69,9 +69,19 @@ impl From<sea_orm::DbErr> for IngestError {
 /// Verifies, records, applies and answers one webhook. On SQLite, concurrent webhooks can
 /// find the database locked; nothing was committed then, so the webhook is simply retried.
 pub async fn ingest(voice: &Voice, req: Incoming<'_>) -> Result<Reply, IngestError> {
+    retry_when_busy(|| ingest_once(voice, &req)).await
+}
+
+/// Runs `attempt` again (up to 8 times, backing off) while the database is busy: nothing was
+/// committed then.
+async fn retry_when_busy<F, Fut>(mut attempt: F) -> Result<Reply, IngestError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Reply, IngestError>>,
+{
     let mut delay = std::time::Duration::from_millis(5);
     for _ in 0..8 {
-        match ingest_once(voice, &req).await {
+        match attempt().await {
             Err(IngestError::Internal(VoiceError::Db(e))) if is_busy(&e) => {
                 tokio::time::sleep(delay).await;
                 delay *= 2;
@@ -79,7 +89,7 @@ pub async fn ingest(voice: &Voice, req: Incoming<'_>) -> Result<Reply, IngestErr
             other => return other,
         }
     }
-    ingest_once(voice, &req).await
+    attempt().await
 }
 
 fn is_busy(e: &sea_orm::DbErr) -> bool {
@@ -133,17 +143,7 @@ pub async fn reconcile(
         body: body.as_bytes(),
         now,
     };
-    let mut delay = std::time::Duration::from_millis(5);
-    for _ in 0..8 {
-        match apply_event(voice, account, &event, &req).await {
-            Err(IngestError::Internal(VoiceError::Db(e))) if is_busy(&e) => {
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            other => return other.map(|_| ()),
-        }
-    }
-    apply_event(voice, account, &event, &req).await.map(|_| ())
+    retry_when_busy(|| apply_event(voice, account, &event, &req)).await.map(|_| ())
 }
 
 /// Records and applies one verified event, and answers the carrier.
@@ -153,13 +153,12 @@ async fn apply_event(
     event: &CarrierEvent,
     req: &Incoming<'_>,
 ) -> Result<Reply, IngestError> {
-    let (account, event) = (account.clone(), event.clone());
     let tenant = TenantId::parse(&account.tenant_id).map_err(|_| IngestError::UnknownAccount)?;
     let txn = crate::db::begin(&voice.db).await?;
     let event_id = crate::ids::raw("cev_");
-    let mut call_row = find_call(&txn, &tenant, &account, &event, req.call_hint.as_deref()).await?;
+    let mut call_row = find_call(&txn, &tenant, account, event, req.call_hint.as_deref()).await?;
     if call_row.is_none() && event.kind == EventKind::IncomingCall {
-        call_row = Some(incoming_call(&txn, &tenant, &account, &event, req.now).await?);
+        call_row = Some(incoming_call(&txn, &tenant, account, event, req.now).await?);
     }
     let inserted = carrier_event::Entity::insert(carrier_event::ActiveModel {
         tenant_id: Set(tenant.to_string()),
@@ -187,9 +186,9 @@ async fn apply_event(
         // claimed once on the call and never repeated.
         txn.rollback().await?;
         return Ok(match (&req.hook, &call_row) {
-            (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, &event, &account)),
+            (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, event, account)),
             (_, Some(c)) if c.ended_at.is_none() => {
-                match command_for(c, &event, &account) {
+                match command_for(c, event, account) {
                     Some((action, false)) => {
                         let _ = calls::act(voice, c, &action, &event.key).await;
                     }
@@ -202,8 +201,8 @@ async fn apply_event(
                     _ => {}
                 }
                 if let Some(observer) = voice.observer() {
-                    let owed = observer.replay(&voice.db, c, &event, &account.provider).await?;
-                    send_actions(voice, &event, owed.actions).await;
+                    let owed = observer.replay(&voice.db, c, event, &account.provider).await?;
+                    send_actions(voice, event, owed.actions).await;
                 }
                 Reply::Empty
             }
@@ -213,9 +212,9 @@ async fn apply_event(
     let mut observed = crate::voice::Observed::default();
     let applied = match &call_row {
         Some(c) => {
-            let mut c = apply_to_call(&txn, c, &event, req.now).await?;
+            let mut c = apply_to_call(&txn, c, event, req.now).await?;
             if let Some(observer) = voice.observer() {
-                observed = observer.on_call_event(&txn, &c, &event, &account.provider, req.now).await?;
+                observed = observer.on_call_event(&txn, &c, event, &account.provider, req.now).await?;
                 if let Some(changed) = observed.call.take() {
                     c = changed;
                 }
@@ -224,7 +223,7 @@ async fn apply_event(
         }
         None => {
             if let Some(inbound) =
-                apply_to_message(&txn, &tenant, &account, &event, req.call_hint.as_deref(), req.now).await?
+                apply_to_message(&txn, &tenant, account, event, req.call_hint.as_deref(), req.now).await?
                 && let Some(observer) = voice.observer()
             {
                 observed = observer.on_inbound_text(&txn, &inbound, req.now).await?;
@@ -239,7 +238,7 @@ async fn apply_event(
     // Commands go out before the carrier gets its answer: a process that dies in between
     // never answered, so the carrier (or the balancer in front) delivers again, and the
     // repeated delivery re-sends what it can (above).
-    send_actions(voice, &event, observed.actions).await;
+    send_actions(voice, event, observed.actions).await;
     if let Some(c) = &applied {
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
@@ -254,9 +253,9 @@ async fn apply_event(
     }
     let Some(c) = applied else { return Ok(Reply::Empty) };
     if let Hook::Twilio(twilio::wire::Hook::Voice) = req.hook {
-        return Ok(Reply::Twiml(twiml_for(voice, &c, &event, &account)));
+        return Ok(Reply::Twiml(twiml_for(voice, &c, event, account)));
     }
-    if let Some((action, vm)) = command_for(&c, &event, &account) {
+    if let Some((action, vm)) = command_for(&c, event, account) {
         if vm && !calls::mark_voicemail(&voice.db, &c).await? {
             return Ok(Reply::Empty);
         }
