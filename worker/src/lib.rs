@@ -66,7 +66,12 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
     };
     // A backend error (Redis restarting, SQLite busy) ends an apalis worker; the job rows are
     // safe in the database, so the worker is started again after a pause until we are told to stop.
+    // Each start registers under a new name: apalis refuses a name whose last heartbeat is recent,
+    // which kept a restarted worker out for minutes.
+    let mut starts = 0u32;
     loop {
+        starts += 1;
+        let worker_name = if starts == 1 { name.clone() } else { format!("{name}-r{starts}") };
         let mut stop_signal = stop.clone();
         let shutdown = async move {
             while !*stop_signal.borrow() {
@@ -75,7 +80,7 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
                 }
             }
         };
-        let result = deps.queue.clone().run_worker(name.clone(), runner.clone(), shutdown).await;
+        let result = deps.queue.clone().run_worker(worker_name, runner.clone(), shutdown).await;
         if *stop.borrow() {
             relay_task.await?;
             tick_task.await?;

@@ -80,7 +80,11 @@ impl Queue {
                 Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(cfg)))
             }
             QueueBackend::Redis { url, prefix } => {
-                let conn = apalis_redis::connect(url.as_str()).await?;
+                // A loaded machine can take longer than redis' default 500 ms to answer a queue
+                // script; a timeout there kills the apalis worker, so allow a generous one.
+                let config = redis::aio::ConnectionManagerConfig::new()
+                    .set_response_timeout(Some(std::time::Duration::from_secs(10)));
+                let conn = redis::Client::open(url.as_str())?.get_connection_manager_with_config(config).await?;
                 let cfg = apalis_redis::Config::default().queue(format!("{prefix}:{QUEUE_NAME}"));
                 Ok(Queue::Redis(RedisStorage::new(conn).with_config(cfg)))
             }
