@@ -130,6 +130,7 @@ pub async fn start(config: Config, mode: Mode) -> anyhow::Result<Running> {
             dialer: state.dialer.clone(),
             tick_every: std::time::Duration::from_millis(config.dialer_tick_ms),
             reconcile_quiet: std::time::Duration::from_secs(config.reconcile_quiet_secs),
+            number_health_every: std::time::Duration::from_secs(config.number_health_secs),
         };
         let name = format!("outdial-worker-{}", outdial_infra::ids::raw(""));
         tasks.push(tokio::spawn(outdial_worker::run(deps, name, stop_rx.clone())));

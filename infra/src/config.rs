@@ -67,6 +67,8 @@ pub struct Config {
     /// A call with no webhook for this many seconds is looked up at the carrier (a final
     /// webhook the carrier gave up delivering).
     pub reconcile_quiet_secs: u64,
+    /// How often every phone number's health is re-assessed (rests end, old calls age out).
+    pub number_health_secs: u64,
     /// Sandbox demos and tests: the dialer's clock starts at this instant when the process
     /// starts (and then runs at wall-clock speed). Unset in production.
     pub dialer_clock_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -142,6 +144,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "OUTDIAL_RECONCILE_QUIET_SECS",
         "reconcile_quiet_secs",
         "a call silent this long is looked up at the carrier, in case its final webhook was lost (default 120)",
+    ),
+    (
+        "OUTDIAL_NUMBER_HEALTH_SECS",
+        "number_health_secs",
+        "how often every number's health is re-assessed: rests end, old calls age out (default 3600)",
     ),
     (
         "OUTDIAL_DIALER_CLOCK_START",
@@ -298,6 +305,7 @@ impl Sources {
         let job_lease_secs = int("OUTDIAL_JOB_LEASE_SECS", 60, 4, 3600)?;
         let dialer_tick_ms = int("OUTDIAL_DIALER_TICK_MS", 1000, 50, 60_000)? as u64;
         let reconcile_quiet_secs = int("OUTDIAL_RECONCILE_QUIET_SECS", 120, 1, 86_400)? as u64;
+        let number_health_secs = int("OUTDIAL_NUMBER_HEALTH_SECS", 3600, 1, 86_400)? as u64;
         let dialer_clock_start = match self.get("OUTDIAL_DIALER_CLOCK_START") {
             None => None,
             Some(v) => Some(
@@ -356,6 +364,7 @@ impl Sources {
             job_lease_secs,
             dialer_tick_ms,
             reconcile_quiet_secs,
+            number_health_secs,
             dialer_clock_start,
             fault,
             secret_keys,

@@ -12,6 +12,7 @@ mod m20261121_000005_create_telephony;
 mod m20261121_000006_create_dialer;
 mod m20261121_000007_texts;
 mod m20261121_000008_monitors;
+mod m20261122_000009_mms_health;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_dialer::Migration),
             Box::new(m20261121_000007_texts::Migration),
             Box::new(m20261121_000008_monitors::Migration),
+            Box::new(m20261122_000009_mms_health::Migration),
         ]
     }
 }

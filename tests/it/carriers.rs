@@ -3,7 +3,7 @@
 //! official spec subsets; webhook verification failures; local presence; tenant isolation.
 
 use crate::both;
-use crate::harness::{Backend, Owner, TestApp, spawn_app};
+use crate::harness::{Backend, Owner, TestApp, eventually, spawn_app, spawn_app_with};
 use crate::spec;
 use outdial_domain::call_flow::{CallPlan, HumanAction, MachineAction};
 use outdial_domain::contacts::Phone;
@@ -20,6 +20,7 @@ both!(
     inbound_calls_and_texts_reach_the_tenant,
     bad_webhooks_are_refused_and_change_nothing,
     caller_id_follows_local_presence_and_skips_rested_numbers,
+    the_health_sweep_rests_failing_numbers_and_brings_rested_ones_back,
     carrier_resources_are_invisible_to_other_tenants,
 );
 
@@ -444,6 +445,75 @@ async fn caller_id_follows_local_presence_and_skips_rested_numbers(backend: Back
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.post("/v1/numbers", &o.token, json!({ "account_id": account, "area_code": 99 })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The periodic sweep judges every number on its calls without anyone dialling it or looking
+/// at it: one that stopped connecting is rested, one whose rest is over comes back.
+async fn the_health_sweep_rests_failing_numbers_and_brings_rested_ones_back(backend: Backend) {
+    let app = spawn_app_with(backend, &[("OUTDIAL_NUMBER_HEALTH_SECS", "1")]).await;
+    let o = app.signup("Number Health").await;
+    let account = sandbox_account(&app, &o).await;
+    let failing = buy(&app, &o, &account, 212).await;
+    let resting = buy(&app, &o, &account, 305).await;
+    let healthy = buy(&app, &o, &account, 415).await;
+    let id = |n: &Value| n["id"].as_str().unwrap().to_owned();
+    let tenant = TenantId::parse(&o.tenant_id).unwrap();
+    // Yesterday the 212 number dialled sixty times and nobody answered; the 415 number
+    // connected half its sixty calls.
+    use outdial_infra::db::entity::call;
+    use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    let mut rows = vec![];
+    for (number, answered) in [(&failing, 0), (&healthy, 30)] {
+        for i in 0..60 {
+            let to = format!("+1646555{:04}", i);
+            let leg = calls::Leg { direction: "outbound", from: number["e164"].as_str().unwrap(), to: &to };
+            let mut c = calls::fresh(&tenant, format!("call_health_{}_{i}", id(number)), &account, leg, yesterday);
+            c.number_id = Some(id(number));
+            c.status = "completed".into();
+            c.ended_at = Some(yesterday + chrono::Duration::seconds(40));
+            if i < answered {
+                c.answered_at = Some(yesterday + chrono::Duration::seconds(5));
+                c.answered_by = Some("human".into());
+                c.duration_secs = Some(35);
+                c.hangup_source = Some("us".into());
+            }
+            rows.push(call::ActiveModel::from(c));
+        }
+    }
+    let db = &app.state().db;
+    call::Entity::insert_many(rows).exec_without_returning(db).await.unwrap();
+    // The 305 number has rested since before its cool-down ended yesterday.
+    let sql = format!(
+        "UPDATE phone_numbers SET health_state = 'rested', rested_until = '{}' WHERE id = '{}'",
+        chrono::Utc::now().date_naive() - chrono::Duration::days(1),
+        id(&resting)
+    );
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    // The list is read straight from the database: only the sweep can have changed it.
+    let states = eventually("the sweep to rest the failing number and revive the rested one", || async {
+        let list = app.get("/v1/numbers", &o.token).await.body;
+        let state = |n: &Value| {
+            list["data"].as_array().unwrap().iter().find(|x| x["id"] == n["id"]).unwrap()["health_state"].clone()
+        };
+        let states = (state(&failing), state(&resting), state(&healthy));
+        (states.0 == "rested" && states.1 == "active").then_some(states)
+    })
+    .await;
+    assert_eq!(states.2, "active", "a number that connects keeps dialling");
+    // The rested number is not chosen for a lead in its own area code while another exists.
+    let r = app.post("/v1/numbers/caller-id", &o.token, json!({ "phones": ["+12125550100"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(r.body[0]["number_id"], failing["id"], "{}", r.body);
+    let health = app.get(&format!("/v1/numbers/{}/health", id(&failing)), &o.token).await;
+    assert!(health.body["flags"].as_array().unwrap().iter().any(|f| f == "low_connect_rate"), "{}", health.body);
+    // Another agency's sweep result is not visible to it.
+    let other = app.signup("Number Health B").await;
+    assert_eq!(
+        app.get(&format!("/v1/numbers/{}/health", id(&failing)), &other.token).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
 }
 
 async fn carrier_resources_are_invisible_to_other_tenants(backend: Backend) {

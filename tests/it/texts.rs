@@ -8,7 +8,11 @@ use crate::harness::{Backend, Owner, TestApp, eventually, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-both!(texts_pass_the_gate_and_honour_stop_help_and_start, texts_are_invisible_to_other_tenants);
+both!(
+    texts_pass_the_gate_and_honour_stop_help_and_start,
+    texts_are_invisible_to_other_tenants,
+    picture_texts_go_out_and_come_in_on_both_carriers
+);
 
 /// A Wednesday, 11:00 in New York (06:00 in Honolulu).
 const CLOCK: &str = "2026-11-18T16:00:00Z";
@@ -35,10 +39,15 @@ async fn thread(app: &TestApp, o: &Owner, phone: &str) -> Vec<Value> {
 
 /// The lead texts one of our numbers.
 async fn inbound(app: &TestApp, from: &str, to: &str, body: &str) {
+    inbound_with_media(app, from, to, body, &[]).await
+}
+
+/// The lead texts one of our numbers, with pictures.
+async fn inbound_with_media(app: &TestApp, from: &str, to: &str, body: &str, media: &[&str]) {
     let r = app
         .client
         .post(format!("{}/sandbox/_sandbox/inbound/messages", app.base))
-        .json(&json!({ "from": from, "to": to, "body": body }))
+        .json(&json!({ "from": from, "to": to, "body": body, "media_urls": media }))
         .send()
         .await
         .unwrap();
@@ -208,5 +217,117 @@ async fn texts_are_invisible_to_other_tenants(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["code"], "unknown_number");
+    app.stop().await;
+}
+
+/// Picture texts (MMS): media URLs go out through each carrier's adapter as that carrier
+/// expects them (Twilio `MediaUrl` pairs, Telnyx `media_urls` with type MMS), are kept on the
+/// text, and come back in from the lead; bad media are refused before anything is written.
+async fn picture_texts_go_out_and_come_in_on_both_carriers(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Picture Agency").await;
+    let twilio_number = number(&app, &o).await;
+    let r = app
+        .post(
+            "/v1/carrier-accounts",
+            &o.token,
+            json!({ "name": "Telnyx sandbox", "provider": "telnyx", "sandbox": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let telnyx_account = r.body["id"].as_str().unwrap().to_owned();
+    let r = app.post("/v1/numbers", &o.token, json!({ "account_id": telnyx_account, "area_code": 212 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (telnyx_id, telnyx_number) =
+        (r.body["id"].as_str().unwrap().to_owned(), r.body["e164"].as_str().unwrap().to_owned());
+    let numbers = app.get("/v1/numbers", &o.token).await.body;
+    let twilio_id =
+        numbers["data"].as_array().unwrap().iter().find(|n| n["e164"] == twilio_number.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    consented(&app, &o, LEAD, "NY").await;
+    let flyer = "https://cdn.example.com/flyer.jpg";
+    let eleven: Vec<String> = (0..11).map(|i| format!("https://cdn.example.com/{i}.png")).collect();
+    for (body, code) in [
+        (json!({ "to": LEAD, "media_urls": eleven, "purpose": "informational" }), "invalid_media"),
+        (
+            json!({ "to": LEAD, "media_urls": ["ftp://cdn.example.com/a.jpg"], "purpose": "informational" }),
+            "invalid_media",
+        ),
+        (json!({ "to": LEAD, "media_urls": ["flyer.jpg"], "purpose": "informational" }), "invalid_media"),
+        (json!({ "to": LEAD, "purpose": "informational" }), "invalid_body"),
+        (json!({ "to": LEAD, "body": "", "media_urls": [], "purpose": "informational" }), "invalid_body"),
+    ] {
+        let r = app.post("/v1/messages", &o.token, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["code"], code, "{}", r.body);
+    }
+    assert!(thread(&app, &o, LEAD).await.is_empty(), "refused texts leave nothing behind");
+    // A picture alone, through Twilio.
+    let r = app
+        .post(
+            "/v1/messages",
+            &o.token,
+            json!({ "to": LEAD, "media_urls": [flyer], "purpose": "informational", "number_id": twilio_id }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.body["media_urls"], json!([flyer]));
+    assert_eq!(r.body["body"], "");
+    let first = r.body["id"].as_str().unwrap().to_owned();
+    // Words and two pictures, through Telnyx.
+    let pictures = ["https://cdn.example.com/front.png", "https://cdn.example.com/back.png"];
+    let r = app
+        .post(
+            "/v1/messages",
+            &o.token,
+            json!({ "to": LEAD, "body": "Both sides of the card", "media_urls": pictures, "purpose": "informational",
+                    "number_id": telnyx_id }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let second = r.body["id"].as_str().unwrap().to_owned();
+    for id in [&first, &second] {
+        let m = eventually("the picture text to be delivered", || async {
+            let m = app.get(&format!("/v1/messages/{id}"), &o.token).await.body;
+            (m["status"] == "delivered").then_some(m)
+        })
+        .await;
+        assert!(!m["media_urls"].as_array().unwrap().is_empty(), "{m}");
+    }
+    // What each carrier was asked.
+    let requests = app.client.get(format!("{}/sandbox/_sandbox/requests", app.base)).send().await.unwrap();
+    let requests: Value = requests.json().await.unwrap();
+    let requests = requests["requests"].as_array().unwrap();
+    let twilio: Vec<&Value> =
+        requests.iter().filter(|q| q["path"].as_str().unwrap_or("").ends_with("/Messages.json")).collect();
+    assert_eq!(twilio.len(), 1, "{twilio:?}");
+    let form: Vec<(String, String)> = serde_json::from_value(twilio[0]["form"].clone()).unwrap();
+    assert!(form.contains(&("MediaUrl".into(), flyer.into())), "{form:?}");
+    assert!(!form.iter().any(|(k, _)| k == "Body"), "no empty Body: {form:?}");
+    let telnyx: Vec<&Value> =
+        requests.iter().filter(|q| q["path"].as_str().unwrap_or("").ends_with("/v2/messages")).collect();
+    assert_eq!(telnyx.len(), 1, "{telnyx:?}");
+    assert_eq!(telnyx[0]["json"]["type"], "MMS", "{}", telnyx[0]);
+    assert_eq!(telnyx[0]["json"]["media_urls"], json!(pictures), "{}", telnyx[0]);
+    assert_eq!(telnyx[0]["json"]["text"], "Both sides of the card", "{}", telnyx[0]);
+    crate::carriers::assert_conformance(&app).await;
+    // The lead answers with pictures, on each carrier.
+    let receipt = "https://media.example.net/receipt.jpeg";
+    inbound_with_media(&app, LEAD, &twilio_number, "Here is my receipt", &[receipt]).await;
+    inbound_with_media(&app, LEAD, &telnyx_number, "", &[receipt, flyer]).await;
+    let t = eventually("both picture texts in", || async {
+        let t = thread(&app, &o, LEAD).await;
+        (t.iter().filter(|m| m["direction"] == "inbound").count() == 2).then_some(t)
+    })
+    .await;
+    let by_number = |n: &str| t.iter().find(|m| m["direction"] == "inbound" && m["to"] == n).cloned().unwrap();
+    let via_twilio = by_number(&twilio_number);
+    assert_eq!(via_twilio["media_urls"], json!([receipt]), "{via_twilio}");
+    assert_eq!(via_twilio["body"], "Here is my receipt");
+    let via_telnyx = by_number(&telnyx_number);
+    assert_eq!(via_telnyx["media_urls"], json!([receipt, flyer]), "{via_telnyx}");
+    assert_eq!(via_telnyx["body"], "");
     app.stop().await;
 }

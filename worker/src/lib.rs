@@ -30,6 +30,8 @@ pub struct WorkerDeps {
     pub tick_every: std::time::Duration,
     /// A call silent this long is looked up at the carrier.
     pub reconcile_quiet: std::time::Duration,
+    /// How often every number's health is re-assessed.
+    pub number_health_every: std::time::Duration,
 }
 
 /// Runs the relay and the apalis worker until `stop` turns true; the job in hand finishes first.
@@ -55,6 +57,11 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
     let reconcile_task = tokio::spawn(outdial_infra::voice::reconcile::run(
         deps.dialer.voice.clone(),
         deps.reconcile_quiet,
+        stop.clone(),
+    ));
+    let health_task = tokio::spawn(outdial_infra::voice::numbers::run_health_sweeps(
+        deps.dialer.voice.clone(),
+        deps.number_health_every,
         stop.clone(),
     ));
     let runner = Runner {
@@ -85,6 +92,7 @@ pub async fn run(deps: WorkerDeps, name: String, stop: watch::Receiver<bool>) ->
             relay_task.await?;
             tick_task.await?;
             reconcile_task.await?;
+            health_task.await?;
             return result;
         }
         match result {

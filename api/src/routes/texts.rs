@@ -29,8 +29,14 @@ pub struct MessageIn {
     /// The person's number, E.164.
     #[schema(example = "+12125550123")]
     pub to: String,
-    /// 1 to 1,600 characters.
+    /// Up to 1,600 characters; may be empty (or left out) when `media_urls` are given.
+    #[serde(default)]
     pub body: String,
+    /// A picture text (MMS): up to 10 public `https` URLs of images, audio, video or PDFs that
+    /// the carrier fetches and delivers with the text.
+    #[serde(default)]
+    #[schema(example = json!(["https://example.com/flyer.jpg"]))]
+    pub media_urls: Vec<String>,
     /// The number to send from (default: the one this conversation used, else one in the
     /// person's area code, else any number that can text).
     pub number_id: Option<String>,
@@ -48,6 +54,8 @@ pub struct MessageOut {
     pub from: String,
     pub to: String,
     pub body: String,
+    /// The media of a picture text (MMS), sent or received; empty for a plain text.
+    pub media_urls: Vec<String>,
     /// `queued`, `sending`, `sent`, `delivered`, `undelivered`, `failed`, `blocked` (the gate
     /// refused it as it was leaving) or `received`.
     pub status: String,
@@ -66,6 +74,7 @@ pub struct MessageOut {
 impl From<message::Model> for MessageOut {
     fn from(m: message::Model) -> Self {
         MessageOut {
+            media_urls: texts::media_of(&m),
             id: m.id,
             direction: m.direction,
             from: m.from_e164,
@@ -83,13 +92,13 @@ impl From<message::Model> for MessageOut {
     }
 }
 
-/// Sends a text. The compliance gate decides first (do-not-contact lists, opt-outs, quiet
+/// Sends a text, or a picture text (MMS) with `media_urls`. The compliance gate decides first (do-not-contact lists, opt-outs, quiet
 /// hours in the person's time zones, consent); a refusal is a 422 naming the rules and the
 /// audit entry. The text is then queued and sent once.
 #[utoipa::path(post, path = "/v1/messages", tag = "texts", operation_id = "send_message", request_body = MessageIn,
     security(("bearer" = [])),
     responses((status = 202, description = "queued to send", body = MessageOut),
-        (status = 422, description = "invalid_phone, invalid_body, invalid_purpose, unknown_number, unknown_contact, no_number, blocked_by_compliance", body = ErrorBody),
+        (status = 422, description = "invalid_phone, invalid_body, invalid_media, invalid_purpose, unknown_number, unknown_contact, no_number, blocked_by_compliance", body = ErrorBody),
         (status = 401, description = "unauthenticated", body = ErrorBody)))]
 pub async fn send_message(
     State(state): State<AppState>,
@@ -103,6 +112,7 @@ pub async fn send_message(
         NewText {
             to: body.to,
             body: body.body,
+            media_urls: body.media_urls,
             number_id: body.number_id,
             contact_id: body.contact_id,
             purpose: body.purpose.unwrap_or_else(|| "marketing".into()),

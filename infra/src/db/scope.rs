@@ -90,6 +90,8 @@ impl Global for campaign::Entity {}
 impl Global for call::Entity {}
 /// The dialer announces callbacks of every tenant as they come due.
 impl Global for callback::Entity {}
+/// The number health sweep re-assesses every tenant's numbers, each under its tenant.
+impl Global for phone_number::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

@@ -40,6 +40,8 @@ const SMS_STOP: &str = "sms_stop";
 const REPLY: &str = "reply";
 /// The longest text accepted (ten segments).
 pub const MAX_BODY_CHARS: usize = 1600;
+/// The most media one picture text carries (both carriers' limit).
+pub const MAX_MEDIA: usize = 10;
 
 /// Message states of our own, besides the carrier's (`MessageStatus`).
 pub mod text_status {
@@ -58,6 +60,9 @@ pub mod text_status {
 pub struct NewText {
     pub to: String,
     pub body: String,
+    /// Public `https` (or `http`) URLs of pictures or other media: an MMS. May stand alone
+    /// (no body).
+    pub media_urls: Vec<String>,
     /// The number to send from (default: the one the thread used, else a local one).
     pub number_id: Option<String>,
     pub contact_id: Option<String>,
@@ -85,8 +90,12 @@ pub async fn queue(d: &Dialer, tenant: &TenantId, t: NewText) -> Result<message:
     let now = d.now();
     let to = Phone::parse(t.to.trim()).map_err(|e| invalid("invalid_phone", format!("to: {e}")))?;
     let body = t.body.trim().to_owned();
-    if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
-        return Err(invalid("invalid_body", format!("body must be 1 to {MAX_BODY_CHARS} characters")));
+    let media = media_urls(&t.media_urls)?;
+    if body.chars().count() > MAX_BODY_CHARS || (body.is_empty() && media.is_none()) {
+        return Err(invalid(
+            "invalid_body",
+            format!("body must be 1 to {MAX_BODY_CHARS} characters (it may be empty when media_urls are given)"),
+        ));
     }
     if purpose_of(&t.purpose).is_none() {
         return Err(invalid("invalid_purpose", "purpose must be marketing, informational or collection"));
@@ -97,12 +106,43 @@ pub async fn queue(d: &Dialer, tenant: &TenantId, t: NewText) -> Result<message:
         return Err(invalid("blocked_by_compliance", why));
     }
     let txn = crate::db::begin(&d.db).await?;
-    let m = insert(&txn, tenant, &number, &to, &body, t.contact_id, &t.purpose, Some(t.actor), now).await?;
+    let m = insert(&txn, tenant, &number, &to, (&body, media), t.contact_id, &t.purpose, Some(t.actor), now).await?;
     outbox::enqueue(&txn, tenant, &Job::SendTextV1 { message_id: m.id.clone() }, "texts", now).await?;
     txn.commit().await?;
     d.relay_wake.notify_one();
     d.publish(vec![updated(&m)]).await;
     Ok(m)
+}
+
+/// Checks an MMS's media: at most [`MAX_MEDIA`] absolute `https`/`http` URLs the carrier can
+/// fetch. Returns them as stored (a JSON array), or `None` for a plain text.
+fn media_urls(urls: &[String]) -> Result<Option<String>, DialerError> {
+    if urls.is_empty() {
+        return Ok(None);
+    }
+    if urls.len() > MAX_MEDIA {
+        return Err(invalid(
+            "invalid_media",
+            format!("at most {MAX_MEDIA} media_urls per text ({} given)", urls.len()),
+        ));
+    }
+    for (i, raw) in urls.iter().enumerate() {
+        let ok = reqwest::Url::parse(raw.trim())
+            .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host_str().is_some_and(|h| !h.is_empty()));
+        if !ok {
+            return Err(invalid(
+                "invalid_media",
+                format!("media_urls[{i}] must be a public http(s) URL the carrier can fetch, got {raw:?}"),
+            ));
+        }
+    }
+    let urls: Vec<&str> = urls.iter().map(|u| u.trim()).collect();
+    Ok(Some(serde_json::to_string(&urls).expect("strings serialize")))
+}
+
+/// The media URLs of a stored text.
+pub fn media_of(m: &message::Model) -> Vec<String> {
+    m.media_urls.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
 }
 
 /// The gate's answer: `None` when the text may go, else why not (codes, audit id, when).
@@ -199,7 +239,7 @@ async fn insert<C: ConnectionTrait>(
     tenant: &TenantId,
     number: &phone_number::Model,
     to: &Phone,
-    body: &str,
+    (body, media_urls): (&str, Option<String>),
     contact_id: Option<String>,
     purpose: &str,
     sent_by: Option<String>,
@@ -220,6 +260,7 @@ async fn insert<C: ConnectionTrait>(
         contact_id,
         purpose: Some(purpose.to_owned()),
         sent_by,
+        media_urls,
         created_at: now,
         updated_at: now,
     };
@@ -302,7 +343,7 @@ pub async fn send(d: &Dialer, tenant: &TenantId, message_id: &str) -> Result<(),
     let sent = match d.voice.carrier(&account) {
         Ok(c) => {
             use crate::telephony::Carrier;
-            c.send_message(&SendMessage { to, from, body: m.body.clone(), media_urls: vec![], status_url })
+            c.send_message(&SendMessage { to, from, body: m.body.clone(), media_urls: media_of(&m), status_url })
                 .await
                 .map_err(|e| e.to_string())
         }
@@ -404,7 +445,8 @@ pub async fn on_inbound<C: ConnectionTrait>(
         None => None,
     };
     let Some(number) = number else { return Ok(events) };
-    let reply = insert(conn, &tenant, &number, &from, &answer, None, REPLY, Some("system:texts".into()), now).await?;
+    let reply =
+        insert(conn, &tenant, &number, &from, (&answer, None), None, REPLY, Some("system:texts".into()), now).await?;
     outbox::enqueue(conn, &tenant, &Job::SendTextV1 { message_id: reply.id.clone() }, "texts", now).await?;
     events.push(updated(&reply));
     Ok(events)

@@ -92,6 +92,9 @@ struct Inbound {
     to: String,
     #[serde(default)]
     body: String,
+    /// Media of a picture text (MMS), as the carrier would host them.
+    #[serde(default)]
+    media_urls: Vec<String>,
     /// How long the caller waits on the line (simulated ms) before hanging up.
     #[serde(default = "default_hold")]
     hold_ms: u64,
@@ -103,8 +106,8 @@ fn default_hold() -> u64 {
 
 async fn inbound_message(State(sb): State<Sandbox>, body: axum::body::Bytes) -> Response {
     let Ok(m) = serde_json::from_slice::<Inbound>(&body) else { return bad("from, to and body are required") };
-    let delivered =
-        sb.inbound_sms_twilio(&m.from, &m.to, &m.body).await || sb.inbound_sms_telnyx(&m.from, &m.to, &m.body).await;
+    let delivered = sb.inbound_sms_twilio(&m.from, &m.to, &m.body, &m.media_urls).await
+        || sb.inbound_sms_telnyx(&m.from, &m.to, &m.body, &m.media_urls).await;
     if delivered {
         StatusCode::NO_CONTENT.into_response()
     } else {

@@ -411,15 +411,18 @@ impl Sandbox {
     }
 
     /// A text from `from` (a lead) to one of a Telnyx account's numbers.
-    pub(crate) async fn inbound_sms_telnyx(&self, from: &str, to: &str, body: &str) -> bool {
+    pub(crate) async fn inbound_sms_telnyx(&self, from: &str, to: &str, body: &str, media: &[String]) -> bool {
         let number = self.lock().numbers.values().find(|n| n.phone == to && n.provider == "telnyx").cloned();
         let Some(number) = number else { return false };
         let Some(url) = self.lock().telnyx_hooks.get(&number.account).cloned() else { return false };
         let payload = json!({
-            "record_type": "message", "id": uuid(), "direction": "inbound", "type": "SMS",
+            "record_type": "message", "id": uuid(), "direction": "inbound",
+            "type": if media.is_empty() { "SMS" } else { "MMS" },
             "from": { "phone_number": from, "carrier": "Sandbox", "line_type": "Wireless" },
             "to": [{ "phone_number": to, "status": "webhook_delivered", "carrier": "Sandbox", "line_type": "VoIP" }],
             "text": body, "parts": 1, "encoding": "GSM-7", "errors": [],
+            "media": media.iter().map(|u| json!({ "url": u, "content_type": super::twilio::content_type(u) }))
+                .collect::<Vec<_>>(),
         });
         self.telnyx_hook(&url, "message.received", payload).await;
         true
@@ -478,7 +481,7 @@ async fn create_message(
             if ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"].contains(&word.as_str()) {
                 sb2.lock().opted_out.insert((to.as_str().to_owned(), from.as_str().to_owned()));
             }
-            sb2.inbound_sms_telnyx(to.as_str(), from.as_str(), &reply).await;
+            sb2.inbound_sms_telnyx(to.as_str(), from.as_str(), &reply, &[]).await;
         }
     });
     Json(json!({ "data": data })).into_response()

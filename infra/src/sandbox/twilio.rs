@@ -37,6 +37,20 @@ fn err(status: u16, code: u32, message: &str) -> Response {
     (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), Json(body)).into_response()
 }
 
+/// The content type a carrier would report for hosted media, from the URL's extension.
+pub(crate) fn content_type(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    match path.rsplit('.').next() {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("pdf") => "application/pdf",
+        Some("mp3") => "audio/mpeg",
+        Some("mp4") => "video/mp4",
+        _ => "application/octet-stream",
+    }
+}
+
 fn get_param<'a>(form: &'a Form, k: &str) -> Option<&'a str> {
     form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
@@ -307,6 +321,7 @@ async fn create_message(sb: Sandbox, sid: String, form: Form) -> Response {
     let body = json!({
         "sid": msg_sid, "account_sid": sid, "to": to.as_str(), "from": from.as_str(), "body": text,
         "status": "queued", "direction": "outbound-api", "num_segments": "1", "api_version": "2010-04-01",
+        "num_media": form.iter().filter(|(k, _)| k == "MediaUrl").count().to_string(),
         "date_created": chrono::Utc::now().to_rfc2822(),
     });
     let behaviour =
@@ -338,7 +353,7 @@ async fn create_message(sb: Sandbox, sid: String, form: Form) -> Response {
         }
         if let Some(reply) = behaviour.reply {
             sb2.sleep(wait).await;
-            sb2.inbound_sms_twilio(to.as_str(), from.as_str(), &reply).await;
+            sb2.inbound_sms_twilio(to.as_str(), from.as_str(), &reply, &[]).await;
         }
     });
     (StatusCode::CREATED, Json(body)).into_response()
@@ -346,7 +361,7 @@ async fn create_message(sb: Sandbox, sid: String, form: Form) -> Response {
 
 impl Sandbox {
     /// A text from `from` (a lead) to one of the account's Twilio numbers.
-    pub(crate) async fn inbound_sms_twilio(&self, from: &str, to: &str, body: &str) -> bool {
+    pub(crate) async fn inbound_sms_twilio(&self, from: &str, to: &str, body: &str, media: &[String]) -> bool {
         let number = self.lock().numbers.values().find(|n| n.phone == to && n.provider == "twilio").cloned();
         let Some(number) = number else { return false };
         let Some(url) = number.sms_url.clone() else { return false };
@@ -357,19 +372,24 @@ impl Sandbox {
             self.lock().opted_out.remove(&(from.to_owned(), to.to_owned()));
         }
         let sid = format!("SM{}", hex_id(32));
-        let params: Form = vec![
+        let mut params: Form = vec![
             ("AccountSid".into(), number.account.clone()),
             ("ApiVersion".into(), "2010-04-01".into()),
             ("Body".into(), body.into()),
             ("From".into(), from.into()),
             ("MessageSid".into(), sid.clone()),
-            ("NumMedia".into(), "0".into()),
+            ("NumMedia".into(), media.len().to_string()),
             ("NumSegments".into(), "1".into()),
             ("SmsMessageSid".into(), sid.clone()),
             ("SmsSid".into(), sid),
             ("SmsStatus".into(), "received".into()),
             ("To".into(), to.into()),
         ];
+        for (i, url) in media.iter().enumerate() {
+            params.push((format!("MediaContentType{i}"), content_type(url).into()));
+            params.push((format!("MediaUrl{i}"), url.clone()));
+        }
+        params.sort();
         self.twilio_hook(&number.account, &url, params).await;
         true
     }

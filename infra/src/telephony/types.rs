@@ -395,6 +395,8 @@ pub enum EventKind {
     },
     MessageReceived {
         body: String,
+        /// Pictures and other media of an MMS, as the carrier hosts them.
+        media_urls: Vec<String>,
     },
     /// Recognised but not used by Outdial; kept in the event log.
     Other {

@@ -476,7 +476,7 @@ async fn apply_to_message<C: ConnectionTrait>(
             }
             Ok(None)
         }
-        EventKind::MessageReceived { body } => {
+        EventKind::MessageReceived { body, media_urls } => {
             let to = event.to.clone().unwrap_or_default();
             let number = scope::find::<phone_number::Entity>(tenant)
                 .filter(phone_number::Column::E164.eq(&to))
@@ -497,6 +497,8 @@ async fn apply_to_message<C: ConnectionTrait>(
                 contact_id: None,
                 purpose: None,
                 sent_by: None,
+                media_urls: (!media_urls.is_empty())
+                    .then(|| serde_json::to_string(media_urls).expect("strings serialize")),
                 created_at: now,
                 updated_at: now,
             };

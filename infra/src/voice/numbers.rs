@@ -11,7 +11,9 @@ use outdial_domain::caller_id::{self, Choice, OutboundNumber, Place};
 use outdial_domain::contacts::Phone;
 use outdial_domain::ids::TenantId;
 use outdial_domain::number_health::{self, DayStats, HealthPolicy, HealthReport, NumberState};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use std::collections::BTreeMap;
 
 /// A connected call shorter than this that the callee ended reads as "hung up on sight".
@@ -55,6 +57,7 @@ async fn store<C: ConnectionTrait>(
         health_state: "active".into(),
         rested_until: None,
         health_score: number_health::NEUTRAL_SCORE,
+        health_checked_at: None,
         status: "active".into(),
         created_at: now,
         updated_at: now,
@@ -244,6 +247,87 @@ pub async fn refresh_health<C: ConnectionTrait>(
     today: NaiveDate,
 ) -> Result<HealthReport, VoiceError> {
     let number = get(conn, tenant, number_id).await?;
+    Ok(reassess(conn, tenant, number, today).await?.0)
+}
+
+/// Numbers re-assessed per sweep pass, least recently first.
+const SWEEP_BATCH: u64 = 500;
+
+/// Runs health sweeps until `stop`: every `every`, and once at start.
+pub async fn run_health_sweeps(voice: Voice, every: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+        wait = every;
+        let interval = Duration::from_std(every).unwrap_or(Duration::hours(1));
+        match sweep_health(&voice, interval, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(changed = n, "number health sweep rested or revived numbers"),
+            Err(e) => tracing::warn!(error = %e, "number health sweep failed; trying again next time"),
+        }
+    }
+}
+
+/// One sweep: every active number of every tenant not re-assessed within `every` is judged
+/// again, so a number comes back after its cool-down and calls that age out of the window
+/// count no more, even when nobody dials the number or looks at it. Each number is claimed
+/// first (a compare-and-set on `health_checked_at`), so workers share a sweep without
+/// repeating it. Returns how many numbers changed state; each change is published.
+pub async fn sweep_health(voice: &Voice, every: Duration, now: DateTime<Utc>) -> Result<usize, VoiceError> {
+    let due = scope::global::<phone_number::Entity>()
+        .filter(phone_number::Column::Status.eq("active"))
+        .filter(
+            phone_number::Column::HealthCheckedAt.is_null().or(phone_number::Column::HealthCheckedAt.lte(now - every)),
+        )
+        .order_by_asc(phone_number::Column::HealthCheckedAt)
+        .limit(SWEEP_BATCH)
+        .all(&voice.db)
+        .await?;
+    let mut changed = 0;
+    for n in due {
+        let Ok(tenant) = TenantId::parse(&n.tenant_id) else { continue };
+        let claimed = scope::update_many::<phone_number::Entity>(&tenant)
+            .col_expr(phone_number::Column::HealthCheckedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(phone_number::Column::Id.eq(&n.id))
+            .filter(match n.health_checked_at {
+                None => phone_number::Column::HealthCheckedAt.is_null(),
+                Some(at) => phone_number::Column::HealthCheckedAt.eq(at),
+            })
+            .exec(&voice.db)
+            .await?;
+        if claimed.rows_affected == 0 {
+            continue;
+        }
+        let (report, moved) = reassess(&voice.db, &tenant, n.clone(), now.date_naive()).await?;
+        if let Some(state) = moved {
+            changed += 1;
+            let data = serde_json::json!({ "number_id": n.id, "e164": n.e164, "health_state": state,
+                                           "health_score": report.score });
+            let _ = voice
+                .events
+                .publish(crate::events::Event { tenant_id: n.tenant_id.clone(), kind: "number.updated".into(), data })
+                .await;
+        }
+    }
+    Ok(changed)
+}
+
+/// Judges `number` on its calls and stores the verdict; returns the report and the new state
+/// when it changed.
+async fn reassess<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    number: phone_number::Model,
+    today: NaiveDate,
+) -> Result<(HealthReport, Option<&'static str>), VoiceError> {
+    let number_id = number.id.clone();
+    let number_id = number_id.as_str();
     let policy = HealthPolicy::default();
     let report = number_health::assess(&day_stats(conn, tenant, number_id, today).await?, today, &policy);
     let next = number_health::next_state(state_of(&number), &report, today, &policy);
@@ -251,9 +335,9 @@ pub async fn refresh_health<C: ConnectionTrait>(
         NumberState::Active => ("active", None),
         NumberState::Rested { until, .. } => ("rested", Some(until)),
     };
-    if state != number.health_state || until != number.rested_until || (report.score - number.health_score).abs() > 1e-9
-    {
-        if state != number.health_state {
+    let moved = (state != number.health_state).then_some(state);
+    if moved.is_some() || until != number.rested_until || (report.score - number.health_score).abs() > 1e-9 {
+        if moved.is_some() {
             tracing::info!(number = %number.id, state, "number health state changed");
         }
         let mut m: phone_number::ActiveModel = number.into();
@@ -262,7 +346,7 @@ pub async fn refresh_health<C: ConnectionTrait>(
         m.health_score = Set(report.score);
         m.update(conn).await?;
     }
-    Ok(report)
+    Ok((report, moved))
 }
 
 /// Picks the outbound number for each lead phone: exact area code, same state, same time

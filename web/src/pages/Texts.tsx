@@ -20,12 +20,15 @@ export function TextThread({ phone, contactId }: { phone: string; contactId?: st
     3000,
   );
   const [body, setBody] = useState('');
+  const [picture, setPicture] = useState('');
   const a = useAction();
   const send = (e: FormEvent) => {
     e.preventDefault();
     void a.run(async () => {
-      await call(api.POST('/v1/messages', { body: { to: phone, body, contact_id: contactId ?? null, purpose: 'informational' } }));
+      const media_urls = picture.trim() === '' ? [] : [picture.trim()];
+      await call(api.POST('/v1/messages', { body: { to: phone, body, media_urls, contact_id: contactId ?? null, purpose: 'informational' } }));
       setBody('');
+      setPicture('');
       await thread.reload();
     });
   };
@@ -41,9 +44,12 @@ export function TextThread({ phone, contactId }: { phone: string; contactId?: st
       </ol>
       <form onSubmit={send} className="row">
         <Field label="Text message">
-          <textarea value={body} onChange={(e) => setBody(e.target.value)} maxLength={1600} rows={2} required />
+          <textarea value={body} onChange={(e) => setBody(e.target.value)} maxLength={1600} rows={2} />
         </Field>
-        <button type="submit" disabled={a.busy || body.trim() === ''}>{a.busy ? 'Sending…' : 'Send text'}</button>
+        <Field label="Picture link (optional)" hint="a public https URL; sends a picture text (MMS)">
+          <input type="url" value={picture} onChange={(e) => setPicture(e.target.value)} placeholder="https://…" />
+        </Field>
+        <button type="submit" disabled={a.busy || (body.trim() === '' && picture.trim() === '')}>{a.busy ? 'Sending…' : 'Send text'}</button>
       </form>
       <ErrorBox error={a.error} />
     </section>
@@ -55,6 +61,15 @@ function Bubble({ m }: { m: Message }) {
   return (
     <li className={mine ? 'out' : 'in'} data-testid="text">
       <span>{m.body}</span>
+      {m.media_urls.length > 0 && (
+        <span className="media">
+          {m.media_urls.map((u) => (
+            <a key={u} href={u} target="_blank" rel="noreferrer noopener">
+              {/\.(jpe?g|png|gif|webp)(\?|$)/i.test(u) ? <img src={u} alt="picture in the text" loading="lazy" /> : 'attachment'}
+            </a>
+          ))}
+        </span>
+      )}
       <small className="muted">
         {' '}
         {mine ? 'sent' : 'from them'} {new Date(m.created_at).toLocaleTimeString()} · {STATUS[m.status] ?? m.status}
@@ -99,7 +114,7 @@ export function Texts() {
             {[...people.entries()].map(([who, m]) => (
               <tr key={who}>
                 <td><button className="link" onClick={() => setOpen(who)}>{who}</button></td>
-                <td>{m.direction === 'inbound' ? '← ' : '→ '}{m.body}</td>
+                <td>{m.direction === 'inbound' ? '← ' : '→ '}{m.body}{m.media_urls.length > 0 && ` 📎 ${m.media_urls.length}`}</td>
                 <td>{new Date(m.created_at).toLocaleString()}</td>
               </tr>
             ))}

@@ -20,6 +20,8 @@ pub struct Model {
     /// `marketing`, `informational`, `collection`, or `reply` (STOP/HELP/START answers).
     pub purpose: Option<String>,
     pub sent_by: Option<String>,
+    /// A JSON array of media URLs (MMS); `None` for a plain text.
+    pub media_urls: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

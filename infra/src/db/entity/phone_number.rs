@@ -24,6 +24,8 @@ pub struct Model {
     pub health_state: String,
     pub rested_until: Option<Date>,
     pub health_score: f64,
+    /// When the periodic sweep last re-assessed its health.
+    pub health_checked_at: Option<DateTimeUtc>,
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

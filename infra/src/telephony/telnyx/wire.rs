@@ -152,7 +152,11 @@ pub fn parse_event(body: &[u8]) -> Result<CarrierEvent, WebhookError> {
     let (subject, kind) = if event_type.starts_with("message.") {
         let subject = s("id").ok_or_else(|| bad("id"))?;
         let kind = if event_type == "message.received" {
-            EventKind::MessageReceived { body: s("text").unwrap_or_default() }
+            let media_urls = p["media"]
+                .as_array()
+                .map(|m| m.iter().filter_map(|x| x["url"].as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            EventKind::MessageReceived { body: s("text").unwrap_or_default(), media_urls }
         } else {
             let raw = p["to"][0]["status"].as_str().ok_or_else(|| bad("to[0].status"))?;
             let status = message_status(raw).ok_or_else(|| bad("to[0].status"))?;

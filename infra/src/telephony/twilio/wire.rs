@@ -260,7 +260,9 @@ pub fn parse_callback(hook: Hook, params: &[(String, String)]) -> Result<Carrier
                 .or(q.get("SmsSid"))
                 .ok_or_else(|| WebhookError::Malformed("`MessageSid` is missing".into()))?;
             let body = q.get("Body").unwrap_or_default().to_owned();
-            (format!("{sid}:received"), sid, EventKind::MessageReceived { body })
+            let count = q.num("NumMedia").unwrap_or(0);
+            let media_urls = (0..count).filter_map(|i| q.get(&format!("MediaUrl{i}")).map(str::to_owned)).collect();
+            (format!("{sid}:received"), sid, EventKind::MessageReceived { body, media_urls })
         }
         Hook::SmsStatus => {
             let sid = q
