@@ -150,7 +150,8 @@ pub async fn run(
     let url = format!("{base}/webhooks/telnyx/{account}");
     log(&format!("writing {} calls", o.calls));
     let now = chrono::Utc::now();
-    // A call nobody is routed to: events change its state and nothing else.
+    // A lead's call nobody is routed to: the dialer looks for its attempt (as it does for every
+    // lead's call) and finds none, so events change the call's state and nothing else.
     let plan = serde_json::to_string(&outdial_domain::call_flow::CallPlan {
         on_human: outdial_domain::call_flow::HumanAction::Hold,
         on_machine: outdial_domain::call_flow::MachineAction::Hangup,
@@ -165,6 +166,7 @@ pub async fn run(
             let leg = calls::Leg { direction: "outbound", from: "+12125550100", to: &to };
             call::ActiveModel::from(call::Model {
                 provider_call_id: Some(format!("v3:bench{tag}-{i}")),
+                kind: Some(calls::kind::LEAD.to_owned()),
                 plan: plan.clone(),
                 ..calls::fresh(&tenant_id, format!("call_bench{tag}_{i}"), &account, leg, now)
             })

@@ -1,5 +1,7 @@
 //! Picture texts (MMS): the media a text carries, sent or received. Phone numbers: when their
-//! health was last re-assessed by the periodic sweep.
+//! health was last re-assessed by the periodic sweep. Calls: what each is for (a lead, an
+//! agent's leg, a supervisor's phone, an inbound caller), so a webhook looks only where its
+//! call can belong.
 
 use super::columns::{s_null, ts_null};
 use sea_orm_migration::prelude::*;
@@ -15,6 +17,12 @@ enum Messages {
 }
 
 #[derive(DeriveIden)]
+enum Calls {
+    Table,
+    Kind,
+}
+
+#[derive(DeriveIden)]
 enum PhoneNumbers {
     Table,
     HealthCheckedAt,
@@ -27,10 +35,12 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter().table(PhoneNumbers::Table).add_column(ts_null(PhoneNumbers::HealthCheckedAt)).to_owned(),
         )
-        .await
+        .await?;
+        m.alter_table(Table::alter().table(Calls::Table).add_column(s_null(Calls::Kind)).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table(Calls::Table).drop_column(Calls::Kind).to_owned()).await?;
         m.alter_table(Table::alter().table(PhoneNumbers::Table).drop_column(PhoneNumbers::HealthCheckedAt).to_owned())
             .await?;
         m.alter_table(Table::alter().table(Messages::Table).drop_column(Messages::MediaUrls).to_owned()).await

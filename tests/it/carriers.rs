@@ -135,6 +135,7 @@ async fn twilio_calls_bridge_humans_and_leave_voicemail_after_the_beep(backend: 
     let mut ids = Vec::new();
     for to in ["+12125550111", "+12125550122", "+12125550133"] {
         let new = NewCall {
+            kind: calls::kind::OTHER,
             account_id: account.clone(),
             number_id: Some(number["id"].as_str().unwrap().to_owned()),
             from: phone(from),
@@ -204,6 +205,7 @@ async fn telnyx_calls_bridge_humans_and_hang_up_on_machines(backend: Backend) {
         amd: false,
     };
     let agent_leg = NewCall {
+        kind: calls::kind::OTHER,
         account_id: account.clone(),
         number_id: None,
         from: phone(&from),
@@ -226,6 +228,7 @@ async fn telnyx_calls_bridge_humans_and_hang_up_on_machines(backend: Backend) {
     let mut leads = Vec::new();
     for to in ["+13125550111", "+13125550122"] {
         let new = NewCall {
+            kind: calls::kind::OTHER,
             account_id: account.clone(),
             number_id: Some(number["id"].as_str().unwrap().to_owned()),
             from: phone(&from),
@@ -529,6 +532,31 @@ async fn carrier_resources_are_invisible_to_other_tenants(backend: Backend) {
         assert_eq!(app.get(&path, &b.token).await.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(app.delete(&format!("/v1/numbers/{nid}"), &b.token).await.status, StatusCode::NOT_FOUND);
+    let rename = json!({ "name": "Hijacked", "calls_per_sec": 1 });
+    assert_eq!(
+        app.patch(&format!("/v1/carrier-accounts/{account}"), &b.token, rename).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The owner edits it: a name and both limits; a sandbox takes no credentials.
+    let r = app
+        .patch(
+            &format!("/v1/carrier-accounts/{account}"),
+            &a.token,
+            json!({ "name": "Alpha East", "calls_per_sec": 4, "messages_per_sec": 2 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (&r.body["name"], &r.body["calls_per_sec"], &r.body["messages_per_sec"]),
+        (&json!("Alpha East"), &json!(4), &json!(2))
+    );
+    let got = app.get(&format!("/v1/carrier-accounts/{account}"), &a.token).await.body;
+    assert_eq!(got["name"], "Alpha East", "{got}");
+    assert_eq!(got["messages_per_sec"], 2, "{got}");
+    let r = app
+        .patch(&format!("/v1/carrier-accounts/{account}"), &a.token, json!({ "credentials": { "auth_token": "x" } }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(app.delete(&format!("/v1/carrier-accounts/{account}"), &b.token).await.status, StatusCode::NOT_FOUND);
     let r = app.post("/v1/numbers", &b.token, json!({ "account_id": account, "area_code": 512 })).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -57,6 +57,10 @@ page.on('console', (m) => {
   else errors.push(`console: ${m.text()}`);
 });
 page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+// Pictures in texts live on the sender's CDN; this machine has no Internet, so the browser gets
+// a one-pixel PNG for them (the page must still show what was sent).
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+await page.route('https://cdn.example.com/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PIXEL }));
 const snap = async (name) => {
   shot += 1;
   await page.screenshot({ path: path.join(shotsDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
@@ -207,13 +211,22 @@ try {
   await connect.getByRole('button', { name: 'Connect account' }).click();
   await page.getByText('Connected Test sandbox.').waitFor();
   await accounts.getByRole('row', { name: /Test sandbox telnyx sandbox/ }).waitFor();
+  // Edit it: a new name and lower limits.
+  await accounts.getByRole('button', { name: 'Edit Test sandbox' }).click();
+  const edit = page.getByRole('region', { name: 'Edit Test sandbox' });
+  await edit.getByLabel('Account name').fill('Test sandbox East');
+  await edit.getByLabel('Calls per second').fill('5');
+  await edit.getByLabel('Texts per second').fill('3');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Saved Test sandbox East.').waitFor();
+  await accounts.getByRole('row', { name: /Test sandbox East telnyx sandbox active 5 \/ 3/ }).waitFor();
   await snap('admin-carriers');
-  log('sandbox carrier account connected');
+  log('sandbox carrier account connected and edited');
 
   // Admin → Phone numbers: buy one in the sandbox, name it, read its health report.
   await adminNav('Phone numbers');
   await page.getByRole('heading', { name: 'Phone numbers', exact: true }).waitFor();
-  await page.getByRole('region', { name: 'Buy a number' }).getByLabel('Carrier account').selectOption({ label: 'Test sandbox (sandbox)' });
+  await page.getByRole('region', { name: 'Buy a number' }).getByLabel('Carrier account').selectOption({ label: 'Test sandbox East (sandbox)' });
   await page.getByLabel('Area code').fill('646');
   await page.getByRole('button', { name: 'Buy number' }).click();
   const bought = (await page.getByText(/^Bought \+1646\d{7}\.$/).textContent()).slice(7, -1);
@@ -251,8 +264,13 @@ try {
     return r.status;
   }, leads[1].phone);
   if (consented !== 201) throw new Error(`consent not recorded: ${consented}`);
+  // With a picture of the quote: a picture text (MMS).
+  await convo.getByLabel('Picture link (optional)').fill('https://cdn.example.com/quote.png');
   await convo.getByRole('button', { name: 'Send text' }).click();
-  await convo.getByTestId('text').filter({ hasText: 'about your quote' }).filter({ hasText: 'delivered' }).waitFor({ timeout: 15_000 });
+  const sentText = convo.getByTestId('text').filter({ hasText: 'about your quote' }).filter({ hasText: 'delivered' });
+  await sentText.waitFor({ timeout: 15_000 });
+  const picture = await sentText.getByRole('img', { name: 'picture in the text' }).getAttribute('src');
+  if (picture !== 'https://cdn.example.com/quote.png') throw new Error(`the text shows ${picture}, not the picture sent`);
   await snap('texts');
   log(`texted ${leads[1].phone}; delivered`);
   await nav('Admin');

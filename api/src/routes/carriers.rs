@@ -56,6 +56,7 @@ pub struct CarrierAccountPatch {
     pub name: Option<String>,
     pub credentials: Option<serde_json::Value>,
     pub calls_per_sec: Option<u32>,
+    pub messages_per_sec: Option<u32>,
 }
 
 /// Where to point the carrier (Twilio number URLs are set by Outdial when it buys or imports).
@@ -228,9 +229,17 @@ pub async fn update_carrier_account(
         Some(raw) => Some(parse_credentials(provider, raw)?),
         None => None,
     };
-    let a =
-        accounts::update(&state.db, &state.voice, &auth.tenant, &id, name, credentials, body.calls_per_sec, Utc::now())
-            .await?;
+    let a = accounts::update(
+        &state.db,
+        &state.voice,
+        &auth.tenant,
+        &id,
+        name,
+        credentials,
+        (body.calls_per_sec, body.messages_per_sec),
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(out(&state, a)))
 }
 

@@ -113,6 +113,7 @@ pub async fn run(d: &Dialer, tenant: &TenantId, attempt_id: &str) -> Result<(), 
         tenant,
         call_id,
         calls::NewCall {
+            kind: calls::kind::LEAD,
             account_id: account.id.clone(),
             number_id,
             from,

@@ -121,12 +121,19 @@ async fn observe(
         super::monitors::observe_leg(txn, &tenant, call, now, &mut out).await?;
         return Ok(out);
     }
-    let leg = scope::find::<agent_session::Entity>(&tenant)
-        .filter(agent_session::Column::LegCallId.eq(&call.id))
-        .one(txn)
-        .await?;
-    if let Some(session) = leg {
-        agent_leg(txn, &tenant, &session, call, now, &mut out).await?;
+    // A call says what it is for; one from before that was kept may be either.
+    let kind = call.kind.as_deref();
+    if matches!(kind, None | Some(calls::kind::AGENT_LEG)) {
+        let leg = scope::find::<agent_session::Entity>(&tenant)
+            .filter(agent_session::Column::LegCallId.eq(&call.id))
+            .one(txn)
+            .await?;
+        if let Some(session) = leg {
+            agent_leg(txn, &tenant, &session, call, now, &mut out).await?;
+            return Ok(out);
+        }
+    }
+    if !matches!(kind, None | Some(calls::kind::LEAD)) {
         return Ok(out);
     }
     let Some(a) =

@@ -151,9 +151,12 @@ pub(crate) async fn dial_staff(
     on_human: HumanAction,
     now: DateTime<Utc>,
 ) -> Result<crate::db::entity::call::Model, crate::voice::VoiceError> {
+    let kind =
+        if matches!(on_human, HumanAction::Monitor { .. }) { calls::kind::MONITOR } else { calls::kind::AGENT_LEG };
     let plan =
         CallPlan { on_human, on_machine: MachineAction::Hangup, recording_notice: None, record: false, amd: false };
     let new = calls::NewCall {
+        kind,
         account_id: account.id.clone(),
         number_id: None,
         from,

@@ -156,7 +156,7 @@ pub async fn update<C: ConnectionTrait>(
     id: &str,
     name: Option<String>,
     credentials: Option<Credentials>,
-    calls_per_sec: Option<u32>,
+    (calls_per_sec, messages_per_sec): (Option<u32>, Option<u32>),
     now: DateTime<Utc>,
 ) -> Result<carrier_account::Model, VoiceError> {
     let current = get(conn, tenant, id).await?;
@@ -177,6 +177,9 @@ pub async fn update<C: ConnectionTrait>(
     }
     if let Some(cps) = calls_per_sec {
         m.calls_per_sec = sea_orm::Set(i32::try_from(cps.clamp(1, 1000)).unwrap_or(1));
+    }
+    if let Some(mps) = messages_per_sec {
+        m.messages_per_sec = sea_orm::Set(i32::try_from(mps.clamp(1, 1000)).unwrap_or(1));
     }
     m.updated_at = sea_orm::Set(now);
     Ok(m.update(conn).await?)

@@ -18,6 +18,8 @@ use sea_orm::{
 /// An outbound call to place.
 #[derive(Debug, Clone)]
 pub struct NewCall {
+    /// What the call is for: one of [`kind`].
+    pub kind: &'static str,
     pub account_id: String,
     pub number_id: Option<String>,
     pub from: Phone,
@@ -25,6 +27,20 @@ pub struct NewCall {
     pub amd: AmdMode,
     pub ring_timeout_secs: u32,
     pub plan: CallPlan,
+}
+
+/// What a call is for, kept on the call so a webhook looks only where its call can belong.
+pub mod kind {
+    /// A person dialled for a campaign (it has a dial attempt).
+    pub const LEAD: &str = "lead";
+    /// An agent's audio leg (an agent session holds it).
+    pub const AGENT_LEG: &str = "agent_leg";
+    /// A supervisor's phone on an agent's line (a monitor holds it).
+    pub const MONITOR: &str = "monitor";
+    /// Someone calling one of our numbers.
+    pub const INBOUND: &str = "inbound";
+    /// Anything else placed through the API or a test.
+    pub const OTHER: &str = "other";
 }
 
 /// Places a call and returns its row (status `queued` until the carrier reports progress).
@@ -49,6 +65,7 @@ pub async fn place_with_id(
     let account = accounts::get(&voice.db, tenant, &new.account_id).await?;
     let carrier = voice.carrier(&account)?;
     let model = call::Model {
+        kind: Some(new.kind.to_owned()),
         number_id: new.number_id.clone(),
         plan: serde_json::to_string(&new.plan).expect("plans serialize"),
         ..fresh(
@@ -177,6 +194,7 @@ pub fn fresh(tenant: &TenantId, id: String, account_id: &str, leg: Leg<'_>, now:
         answered_at: None,
         ended_at: None,
         updated_at: now,
+        kind: None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! the log but change nothing), published, and answered — with TwiML where Twilio waits for it,
 //! or with Call Control actions.
 
-use super::{Credentials, Voice, VoiceError, accounts, calls, numbers};
+use super::{Credentials, Voice, VoiceError, calls, numbers};
 use crate::db::entity::{call, carrier_account, carrier_event, message, phone_number, task};
 use crate::db::scope;
 use crate::events::Event;
@@ -98,13 +98,21 @@ fn is_busy(e: &sea_orm::DbErr) -> bool {
 }
 
 async fn ingest_once(voice: &Voice, req: &Incoming<'_>) -> Result<Reply, IngestError> {
-    let account = match accounts::by_id_for_webhook(&voice.db, req.account_id).await {
-        Ok(a) => a,
-        Err(VoiceError::NotFound) => return Err(IngestError::UnknownAccount),
-        Err(e) => return Err(e.into()),
+    let read = |fresh| async move {
+        match voice.account_for_webhook(req.account_id, fresh).await {
+            Ok(a) => Ok(a),
+            Err(VoiceError::NotFound) => Err(IngestError::UnknownAccount),
+            Err(e) => Err(IngestError::from(e)),
+        }
     };
-    let event = verify_and_parse(voice, &account, req)?;
-    apply_event(voice, &account, &event, req).await
+    let (mut account, remembered) = read(false).await?;
+    let mut verified = verify_and_parse(voice, &account, req);
+    if remembered && matches!(verified, Err(IngestError::Forbidden(_))) {
+        // Credentials may have been rotated a moment ago: check against the stored account.
+        account = read(true).await?.0;
+        verified = verify_and_parse(voice, &account, req);
+    }
+    apply_event(voice, &account, &verified?, req).await
 }
 
 /// Where a call stands at the carrier, learnt by asking it (the reconciler) rather than from a
@@ -348,6 +356,7 @@ async fn incoming_call<C: ConnectionTrait>(
     let from = event.from.clone().unwrap_or_default();
     let leg = calls::Leg { direction: "inbound", from: &from, to: &to };
     let model = call::Model {
+        kind: Some(calls::kind::INBOUND.to_owned()),
         number_id: number.as_ref().map(|n| n.id.clone()),
         provider_call_id: Some(event.subject_id.clone()),
         ..calls::fresh(tenant, crate::ids::call().to_string(), &account.id, leg, now)

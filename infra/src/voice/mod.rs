@@ -30,6 +30,15 @@ pub enum Credentials {
 /// Adapters by account id, with the account's `updated_at` they were built from.
 type AdapterCache = HashMap<String, (chrono::DateTime<chrono::Utc>, AnyCarrier)>;
 
+/// Accounts that webhooks named lately, with when each was read: every webhook needs its
+/// account, and carriers send many a second.
+type WebhookAccounts = HashMap<String, (std::time::Instant, carrier_account::Model)>;
+
+/// How long a webhook's account is used without reading it again. A rotated credential is
+/// picked up at once anyway (a signature that fails against a remembered account is checked
+/// again against the stored one); a disconnected account's webhooks may be taken this long.
+const WEBHOOK_ACCOUNT_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Everything the voice services need, cheap to clone.
 #[derive(Clone)]
 pub struct Voice {
@@ -40,6 +49,7 @@ pub struct Voice {
     urls: Arc<std::sync::RwLock<(String, String)>>,
     pub events: EventBus,
     adapters: Arc<Mutex<AdapterCache>>,
+    webhook_accounts: Arc<Mutex<WebhookAccounts>>,
     observer: Arc<std::sync::RwLock<Option<Arc<dyn CallObserver>>>>,
 }
 
@@ -132,6 +142,7 @@ impl Voice {
             ))),
             events,
             adapters: Arc::default(),
+            webhook_accounts: Arc::default(),
             observer: Arc::default(),
         }
     }
@@ -194,6 +205,33 @@ impl Voice {
             .unwrap_or_else(|p| p.into_inner())
             .insert(account.id.clone(), (account.updated_at, carrier.clone()));
         Ok(carrier)
+    }
+
+    /// The account a webhook names; `remembered` says whether it came from memory (read
+    /// within the last few seconds) rather than the database just now.
+    pub async fn account_for_webhook(
+        &self,
+        id: &str,
+        fresh: bool,
+    ) -> Result<(carrier_account::Model, bool), VoiceError> {
+        if !fresh {
+            let cached = self.webhook_accounts.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned();
+            if let Some((_, account)) = cached.filter(|(at, _)| at.elapsed() < WEBHOOK_ACCOUNT_TTL) {
+                return Ok((account, true));
+            }
+        }
+        let read = accounts::by_id_for_webhook(&self.db, id).await;
+        let mut cache = self.webhook_accounts.lock().unwrap_or_else(|p| p.into_inner());
+        match read {
+            Ok(account) => {
+                cache.insert(id.to_owned(), (std::time::Instant::now(), account.clone()));
+                Ok((account, false))
+            }
+            Err(e) => {
+                cache.remove(id);
+                Err(e)
+            }
+        }
     }
 
     /// Our webhook base for an account: `/webhooks/{provider}/{account_id}`.

@@ -1,5 +1,6 @@
 // Admin → Carriers: the agency's carrier accounts (Twilio, Telnyx, or the built-in sandbox),
-// connecting one with its credentials, and disconnecting one.
+// connecting one with its credentials, editing one (name, limits, rotated credentials), and
+// disconnecting one.
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
@@ -8,6 +9,7 @@ import { ConfirmButton, ErrorBox, Field, Loading, MoreButton, When, useAction, u
 
 type AccountIn = components['schemas']['CarrierAccountIn'];
 type AccountOut = components['schemas']['CarrierAccountOut'];
+type AccountPatch = components['schemas']['CarrierAccountPatch'];
 
 /** The credential fields `POST /v1/carrier-accounts` takes per provider (see CarrierAccountIn). */
 const CREDENTIALS = {
@@ -32,6 +34,8 @@ export function Carriers() {
   const admin = isAdmin(getSession()?.role);
   const list = usePaged((cursor) => call(api.GET('/v1/carrier-accounts', { params: { query: { limit: 200, cursor } } })), []);
   const del = useAction();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
   const remove = (a: AccountOut) =>
     void del.run(async () => {
       await call(api.DELETE('/v1/carrier-accounts/{id}', { params: { path: { id: a.id } } }));
@@ -63,6 +67,9 @@ export function Carriers() {
                   <td><When at={a.created_at} /></td>
                   {admin && (
                     <td>
+                      <button type="button" aria-label={`Edit ${a.name}`} onClick={() => { setNotice(''); setEditing(editing === a.id ? null : a.id); }}>
+                        Edit
+                      </button>{' '}
                       <ConfirmButton
                         label="Disconnect"
                         name={`Disconnect ${a.name}`}
@@ -78,7 +85,16 @@ export function Carriers() {
           </table>
         )}
         <MoreButton paged={list} what="accounts" />
+        {notice && <p role="status">{notice}</p>}
       </section>
+      {admin && editing && data.some((a) => a.id === editing) && (
+        <EditAccount
+          key={editing}
+          a={data.find((a) => a.id === editing)!}
+          onDone={async (name) => { setEditing(null); setNotice(`Saved ${name}.`); await list.reload(); }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
       {admin ? <AddAccount onDone={list.reload} /> : <p className="muted">Only owners and admins can connect or disconnect carriers.</p>}
     </main>
   );
@@ -104,6 +120,63 @@ function Webhooks({ a }: { a: AccountOut }) {
 }
 
 const intOrNull = (s: string): number | null => (s.trim() === '' ? null : Number(s));
+
+/** Renames an account, changes its limits, or replaces its credentials after a rotation. */
+function EditAccount({ a, onDone, onCancel }: { a: AccountOut; onDone: (name: string) => Promise<void>; onCancel: () => void }) {
+  const [f, setF] = useState({ name: a.name, calls_per_sec: String(a.calls_per_sec), messages_per_sec: String(a.messages_per_sec) });
+  const [creds, setCreds] = useState<Record<string, string>>({});
+  const act = useAction();
+  const fields = a.sandbox ? [] : CREDENTIALS[a.provider === 'telnyx' ? 'telnyx' : 'twilio'];
+  const replacing = fields.some((c) => (creds[c.key] ?? '').trim() !== '');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      const body: AccountPatch = {
+        name: f.name.trim() === a.name ? null : f.name.trim(),
+        calls_per_sec: intOrNull(f.calls_per_sec),
+        messages_per_sec: intOrNull(f.messages_per_sec),
+      };
+      if (replacing) {
+        body.credentials = Object.fromEntries(
+          fields.filter((c) => (creds[c.key] ?? '').trim() !== '').map((c) => [c.key, creds[c.key].trim()]),
+        );
+      }
+      const out = await call(api.PATCH('/v1/carrier-accounts/{id}', { params: { path: { id: a.id } }, body }));
+      await onDone(out.name);
+    });
+  };
+  return (
+    <section aria-labelledby="edit-carrier-h">
+      <h2 id="edit-carrier-h">Edit {a.name}</h2>
+      <form onSubmit={submit} className="grid">
+        <Field label="Account name"><input required value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} /></Field>
+        <Field label="Calls per second"><input type="number" min={1} max={1000} value={f.calls_per_sec} onChange={(e) => setF({ ...f, calls_per_sec: e.target.value })} /></Field>
+        <Field label="Texts per second"><input type="number" min={1} max={1000} value={f.messages_per_sec} onChange={(e) => setF({ ...f, messages_per_sec: e.target.value })} /></Field>
+        {fields.length > 0 && (
+          <fieldset>
+            <legend>Replace credentials (leave blank to keep the current ones)</legend>
+            {fields.map((c) => (
+              <Field key={c.key} label={c.label} hint={c.hint || undefined}>
+                <input
+                  required={replacing && c.required}
+                  type={c.secret ? 'password' : 'text'}
+                  autoComplete="off"
+                  value={creds[c.key] ?? ''}
+                  onChange={(e) => setCreds({ ...creds, [c.key]: e.target.value })}
+                />
+              </Field>
+            ))}
+          </fieldset>
+        )}
+        <div className="row">
+          <button type="submit" disabled={act.busy}>Save changes</button>
+          <button type="button" onClick={onCancel}>Cancel</button>
+        </div>
+      </form>
+      <ErrorBox error={act.error} />
+    </section>
+  );
+}
 
 function AddAccount({ onDone }: { onDone: () => Promise<void> }) {
   const empty = { name: '', kind: 'sandbox' as Kind, protocol: 'twilio' as 'twilio' | 'telnyx', base_url: '', calls_per_sec: '', messages_per_sec: '' };

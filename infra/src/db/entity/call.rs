@@ -27,6 +27,8 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// What the call is for (`voice::calls::kind`); `None` on calls from before it was kept.
+    pub kind: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
