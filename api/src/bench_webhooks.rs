@@ -167,6 +167,8 @@ pub async fn run(
             call::ActiveModel::from(call::Model {
                 provider_call_id: Some(format!("v3:bench{tag}-{i}")),
                 kind: Some(calls::kind::LEAD.to_owned()),
+                recording_url: None,
+                recording_secs: None,
                 plan: plan.clone(),
                 ..calls::fresh(&tenant_id, format!("call_bench{tag}_{i}"), &account, leg, now)
             })

@@ -22,6 +22,13 @@ pub enum HumanAction {
         text: String,
         audio_url: Option<String>,
     },
+    /// Telnyx, an agent taken for this person where all-party consent applies: the recording
+    /// notice is said on this call first, and the agent's leg (our call id) bridges in when it
+    /// ends. Twilio says the notice in the `Conference` answer instead.
+    Announce {
+        text: String,
+        agent_call: String,
+    },
     /// Keep the line open (an agent's own audio leg).
     Hold,
     Hangup,

@@ -13,6 +13,7 @@ mod m20261121_000006_create_dialer;
 mod m20261121_000007_texts;
 mod m20261121_000008_monitors;
 mod m20261122_000009_mms_health;
+mod m20261123_000010_recordings;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_texts::Migration),
             Box::new(m20261121_000008_monitors::Migration),
             Box::new(m20261122_000009_mms_health::Migration),
+            Box::new(m20261123_000010_recordings::Migration),
         ]
     }
 }

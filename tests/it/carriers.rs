@@ -293,6 +293,19 @@ async fn inbound_calls_and_texts_reach_the_tenant(backend: Backend) {
     }
     assert!(log.iter().any(|l| l.contains("say Sorry we missed your call")), "{log:?}");
     assert!(log.iter().any(|l| l.ends_with("record voicemail")), "{log:?}");
+    // The message the caller left is kept on their call.
+    let voicemail = crate::harness::eventually("the voicemail kept on the inbound call", || async {
+        let calls = app.get("/v1/calls", &o.token).await.body;
+        calls["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["direction"] == "inbound" && c["recording_url"].is_string())
+            .cloned()
+    })
+    .await;
+    assert!(voicemail["recording_url"].as_str().unwrap().contains("/Recordings/RE"), "{voicemail}");
+    assert_eq!(voicemail["recording_secs"], 10, "{voicemail}");
     // A text out through the adapter is delivered; the scripted reply comes back in.
     set_outcome(&app, "+16505550123", json!({ "sms": { "delivered": true, "reply": "STOP" } })).await;
     let acct = outdial_infra::voice::accounts::get(&app.state().db, &TenantId::parse(&o.tenant_id).unwrap(), &account)

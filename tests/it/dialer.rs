@@ -26,6 +26,8 @@ both!(
     a_supervisor_listens_whispers_and_barges_in_telnyx_mode,
     a_lost_final_webhook_is_made_good_from_the_carrier_in_twilio_mode,
     a_lost_final_webhook_is_made_good_from_the_carrier_in_telnyx_mode,
+    a_recorded_campaign_announces_before_the_agent_joins_in_twilio_mode,
+    a_recorded_campaign_announces_before_the_agent_joins_in_telnyx_mode,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -1015,6 +1017,103 @@ async fn lost_final_webhook(backend: Backend, telnyx: bool) {
     // The agent's own leg, silent all along but alive at the carrier, is left alone.
     let leg = live_call_to(&app, AGENT_PHONE).await.expect("the agent's leg is still up");
     assert_eq!(leg["ended"], false);
+    crate::carriers::assert_conformance(&app).await;
+    app.stop().await;
+}
+
+async fn a_recorded_campaign_announces_before_the_agent_joins_in_twilio_mode(backend: Backend) {
+    recorded_campaign(backend, false).await;
+}
+
+async fn a_recorded_campaign_announces_before_the_agent_joins_in_telnyx_mode(backend: Backend) {
+    recorded_campaign(backend, true).await;
+}
+
+/// A recorded campaign: a lead in Florida (all-party consent) hears the recording notice before
+/// the agent is put through, and only then does recording start; a lead in New York (one-party)
+/// is put through at once and recorded too. Each call's recording is kept on it.
+async fn recorded_campaign(backend: Backend, telnyx: bool) {
+    let app = app(backend).await;
+    let o = app.signup(if telnyx { "Recorded Telnyx" } else { "Recorded Twilio" }).await;
+    let base = if telnyx { 40 } else { 30 };
+    let florida = format!("+1305555{:04}", 2000 + base);
+    let new_york = format!("+1212555{:04}", 2000 + base);
+    let list =
+        app.post("/v1/lists", &o.token, json!({"name": "Recorded"})).await.body["id"].as_str().unwrap().to_owned();
+    let contacts = json!([
+        {"first_name": "Rosa", "state": "FL", "zip": "33101", "phones": [{"number": florida, "label": "landline"}]},
+        {"first_name": "Sam", "state": "NY", "zip": "10001", "phones": [{"number": new_york, "label": "landline"}]},
+    ]);
+    let r = app.post("/v1/contacts/bulk", &o.token, json!({"list_id": list, "contacts": contacts})).await;
+    assert_eq!(r.body["created"].as_u64(), Some(2), "{}", r.body);
+    for lead in [&florida, &new_york] {
+        let outcome = json!({"outcome": {"kind": "human", "pickup_ms": 1000, "talk_ms": 8000, "hangs_up": "lead"}});
+        sandbox_put(&app, &format!("numbers/{lead}"), outcome).await;
+    }
+    let mut extra = json!({"record": true});
+    if telnyx {
+        extra["account_id"] = json!(telnyx_account(&app, &o).await);
+    }
+    let c = app.post("/v1/campaigns", &o.token, campaign_body("Recorded", "progressive", &list, extra)).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    assert_eq!(c.body["record"], true);
+    let campaign = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{campaign}/start"), &o.token, json!({})).await;
+    let session = join(&app, &o.token, &campaign).await;
+    // Both people talk to the agent in turn; each call is dispositioned as it ends.
+    let mut done = 0;
+    let started = Instant::now();
+    while done < 2 {
+        assert!(started.elapsed() < Duration::from_secs(90), "the calls did not end");
+        let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+        if s["state"] == "wrap_up" {
+            let attempt = s["lead"]["attempt_id"].as_str().unwrap();
+            let r = app
+                .post(&format!("/v1/dial-attempts/{attempt}/disposition"), &o.token, json!({"code": "interested"}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            done += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let attempts = all_attempts(&app, &o, &campaign).await;
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    let other = app.signup("Recorded Elsewhere").await;
+    for a in &attempts {
+        assert_eq!(a["outcome"], "connected", "{a}");
+        let carrier = carrier_call_to(&app, a["phone"].as_str().unwrap()).await;
+        let log: Vec<String> =
+            carrier["log"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect();
+        let at = |what: &str| log.iter().position(|l| l.contains(what));
+        let joined = if telnyx { at("bridged") } else { at("conference") };
+        let joined = joined.unwrap_or_else(|| panic!("the lead never reached the agent: {log:?}"));
+        let notice = at("say This call may be recorded");
+        if a["phone"] == florida.as_str() {
+            let notice = notice.unwrap_or_else(|| panic!("no recording notice in Florida: {log:?}"));
+            assert!(notice < joined, "the notice comes before the agent: {log:?}");
+            if telnyx {
+                let said = at("speak ended").expect("the notice was said through");
+                assert!(said < joined, "the agent joins when the notice has ended: {log:?}");
+            }
+        } else {
+            assert_eq!(notice, None, "no notice where one party's consent is enough: {log:?}");
+        }
+        if telnyx {
+            let recording = at("start recording").unwrap_or_else(|| panic!("never recorded: {log:?}"));
+            assert!(recording > joined, "recording starts once the agent is on: {log:?}");
+        }
+        let call_id = a["call_id"].as_str().unwrap();
+        let call = crate::harness::eventually("the recording kept on the call", || async {
+            let c = app.get(&format!("/v1/calls/{call_id}"), &o.token).await.body;
+            c["recording_url"].is_string().then_some(c)
+        })
+        .await;
+        assert!(call["recording_secs"].as_i64().is_some(), "{call}");
+        let url = call["recording_url"].as_str().unwrap();
+        assert!(url.starts_with("https://"), "{url}");
+        // Another agency cannot reach the call or its recording.
+        assert_eq!(app.get(&format!("/v1/calls/{call_id}"), &other.token).await.status, StatusCode::NOT_FOUND);
+    }
     crate::carriers::assert_conformance(&app).await;
     app.stop().await;
 }

@@ -44,6 +44,10 @@ pub struct CallOut {
     pub voicemail_dropped: bool,
     /// The last carrier error on this call, if any.
     pub last_error: Option<String>,
+    /// The carrier's recording (a recorded conversation, an inbound caller's voicemail), once
+    /// the carrier has saved it.
+    pub recording_url: Option<String>,
+    pub recording_secs: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -64,6 +68,8 @@ impl From<call::Model> for CallOut {
             duration_secs: c.duration_secs,
             voicemail_dropped: c.voicemail_dropped,
             last_error: c.last_error,
+            recording_url: c.recording_url,
+            recording_secs: c.recording_secs,
             created_at: c.created_at,
             answered_at: c.answered_at,
             ended_at: c.ended_at,

@@ -144,6 +144,10 @@ async fn observe(
     if a.status == at::ENDED {
         return Ok(out);
     }
+    if provider == "telnyx" && event.kind == EventKind::SpeakEnded {
+        announced(txn, &tenant, &a, call, now, &mut out).await?;
+        return Ok(out);
+    }
     let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
     if !final_status && !may_move(&a, call, event, provider) {
         // Nothing this event can change (call.initiated, playback, speech, bridged...): no
@@ -199,7 +203,14 @@ async fn owed_bridge<C: ConnectionTrait>(
     provider: &str,
 ) -> Result<Observed, DialerError> {
     let mut out = Observed::default();
-    if provider != "telnyx" || call.direction != "outbound" || !person_now(call, event, provider) {
+    let Some(plan) = calls::plan_of(call) else { return Ok(out) };
+    // Without a notice the bridge is owed when the person is routed; with one, when the
+    // notice has been said (routing then owes the notice, which the voice layer re-sends).
+    let owed = match &plan.recording_notice {
+        None => person_now(call, event, provider),
+        Some(_) => event.kind == EventKind::SpeakEnded && plan.on_human == HumanAction::Hold,
+    };
+    if provider != "telnyx" || call.direction != "outbound" || !owed {
         return Ok(out);
     }
     let Ok(tenant) = TenantId::parse(&call.tenant_id) else { return Ok(out) };
@@ -210,8 +221,7 @@ async fn owed_bridge<C: ConnectionTrait>(
     else {
         return Ok(out);
     };
-    let (at::CONNECTED, Some(agent), Some(lead)) = (a.status.as_str(), &a.agent_session_id, &call.provider_call_id)
-    else {
+    let (at::CONNECTED, Some(agent)) = (a.status.as_str(), &a.agent_session_id) else {
         return Ok(out);
     };
     let session = scope::find::<agent_session::Entity>(&tenant)
@@ -224,9 +234,44 @@ async fn owed_bridge<C: ConnectionTrait>(
         None => None,
     };
     if let Some(leg) = leg.filter(|l| l.ended_at.is_none()) {
-        out.actions.push((leg, CallAction::Bridge { other_call_id: lead.clone(), park_after: true }));
+        out.actions.extend(telnyx_connect(leg, call));
     }
     Ok(out)
+}
+
+/// What puts a routed person through to their agent on Telnyx: the agent's leg, parked between
+/// calls, bridges to the lead's call. (A recorded campaign starts recording when the carrier
+/// says the bridge is up: the voice layer's answer to `call.bridged`.)
+fn telnyx_connect(leg: call::Model, lead: &call::Model) -> Option<(call::Model, CallAction)> {
+    let lead_cc = lead.provider_call_id.clone()?;
+    Some((leg, CallAction::Bridge { other_call_id: lead_cc, park_after: true }))
+}
+
+/// Telnyx: the recording notice said to a routed person has ended; their agent bridges in now.
+async fn announced(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+    call: &call::Model,
+    now: DateTime<Utc>,
+    out: &mut Observed,
+) -> Result<(), DialerError> {
+    let Some(mut plan) = calls::plan_of(call) else { return Ok(()) };
+    let HumanAction::Announce { agent_call, .. } = &plan.on_human else { return Ok(()) };
+    if a.status != at::CONNECTED || call.ended_at.is_some() {
+        return Ok(());
+    }
+    let leg = calls::get(txn, tenant, agent_call).await.ok().filter(|l| l.ended_at.is_none());
+    plan.on_human = HumanAction::Hold;
+    let mut m: call::ActiveModel = call.clone().into();
+    m.plan = Set(serde_json::to_string(&plan).expect("plans serialize"));
+    m.updated_at = Set(now);
+    let call = m.update(txn).await?;
+    if let Some(leg) = leg {
+        out.actions.extend(telnyx_connect(leg, &call));
+    }
+    out.call = Some(call);
+    Ok(())
 }
 
 /// Whether a non-final event can move the attempt: an answer or a first ring to record, or a
@@ -369,13 +414,17 @@ async fn route_person(
     };
     let mut plan = calls::plan_of(call).expect("a dialer call has a plan");
     if provider == "telnyx" {
-        plan.on_human = HumanAction::Hold;
         let leg = match &agent.leg_call_id {
             Some(id) => calls::get(txn, tenant, id).await.ok(),
             None => None,
         };
-        if let (Some(leg), Some(lead)) = (leg, call.provider_call_id.clone()) {
-            out.actions.push((leg, CallAction::Bridge { other_call_id: lead, park_after: true }));
+        plan.on_human = HumanAction::Hold;
+        match (leg, plan.recording_notice.clone()) {
+            // The notice first (the call's own command, below in the voice layer); the bridge
+            // follows when it ends.
+            (Some(leg), Some(text)) => plan.on_human = HumanAction::Announce { text, agent_call: leg.id },
+            (Some(leg), None) => out.actions.extend(telnyx_connect(leg, call)),
+            (None, _) => {}
         }
     } else {
         plan.on_human = HumanAction::Conference { name: agent.room.clone() };

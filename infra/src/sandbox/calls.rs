@@ -64,6 +64,9 @@ pub(crate) struct SimCall {
     /// Telnyx `park_after_unbridge: self`: this leg outlives its bridge partner.
     pub park_after_unbridge: bool,
     pub recording: bool,
+    /// Twilio: where the saved recording is posted (`recordingStatusCallback` on `<Dial>`,
+    /// `RecordingStatusCallback` on a started recording).
+    pub recording_callback: Option<String>,
     /// Bumped whenever new TwiML replaces what the call is doing.
     pub twiml_gen: u64,
     pub seq: u32,
@@ -104,6 +107,7 @@ impl SimCall {
             supervisor_role: None,
             park_after_unbridge: false,
             recording: false,
+            recording_callback: None,
             twiml_gen: 0,
             seq: 0,
             twilio: None,
@@ -447,7 +451,10 @@ impl Sandbox {
                                 c.conference = Some(child.text.clone());
                                 c.conference_muted = child.attr("muted") == Some("true");
                                 c.coach = child.attr("coach").map(str::to_owned);
-                                c.recording |= verb.attr("record").is_some();
+                                if verb.attr("record").is_some() {
+                                    c.recording = true;
+                                    c.recording_callback = verb.attr("recordingStatusCallback").map(str::to_owned);
+                                }
                             }
                         } else {
                             self.note(call_id, format!("dial {} {}", child.name, child.text));
@@ -464,6 +471,14 @@ impl Sandbox {
                 "Record" => {
                     self.note(call_id, "record voicemail");
                     self.sleep(10_000).await;
+                    // The caller has left a message: it goes to the action URL, whose answer
+                    // (TwiML) ends the call here.
+                    if let (Some(url), Some(call)) = (verb.attr("action"), self.call(call_id)) {
+                        let mut params = self.twilio_params(&call);
+                        params.extend(recording_params(&call, 10));
+                        params.push(("Digits".into(), "hangup".into()));
+                        self.twilio_hook(&call.account, url, params).await;
+                    }
                 }
                 "Hangup" => {
                     self.note(call_id, "hangup by TwiML");
@@ -511,6 +526,15 @@ impl Sandbox {
         if let Some(call) = self.call(call_id).filter(|_| !dropped) {
             if call.twilio.is_some() || (call.provider == "twilio" && call.inbound) {
                 self.status_event(call_id, "completed").await;
+                if let (true, Some(_), Some(url)) = (call.recording, call.answered_ms, &call.recording_callback) {
+                    let mut params =
+                        vec![("AccountSid".to_owned(), call.account.clone()), ("CallSid".to_owned(), call.id.clone())];
+                    params.extend(recording_params(&call, call.duration_s));
+                    params.push(("RecordingChannels".into(), "2".into()));
+                    params.push(("RecordingSource".into(), "DialVerb".into()));
+                    params.push(("RecordingStartTime".into(), chrono::Utc::now().to_rfc2822()));
+                    self.twilio_hook(&call.account, url, params).await;
+                }
             } else if call.telnyx.is_some() {
                 let cause = match status {
                     "busy" => "user_busy",
@@ -648,4 +672,18 @@ impl Sandbox {
         }
         self.telnyx_hook(&tx.webhook_url, event_type, payload).await;
     }
+}
+
+/// What Twilio says of a saved recording: its id, where it is, that it is complete, how long.
+fn recording_params(call: &SimCall, secs: u64) -> Vec<(String, String)> {
+    let sid = format!("RE{}", &call.id[2..].chars().rev().collect::<String>());
+    vec![
+        ("RecordingSid".into(), sid.clone()),
+        (
+            "RecordingUrl".into(),
+            format!("https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{sid}", call.account),
+        ),
+        ("RecordingStatus".into(), "completed".into()),
+        ("RecordingDuration".into(), secs.to_string()),
+    ]
 }

@@ -273,6 +273,7 @@ async fn call_sub_resource(
         "Recordings.json" => {
             if let Some(c) = sb.lock().calls.get_mut(&call_id) {
                 c.recording = true;
+                c.recording_callback = get_param(&form, "RecordingStatusCallback").map(str::to_owned);
             }
             ("RE", "recording")
         }

@@ -76,11 +76,13 @@ mod tests {
 
     #[test]
     fn reads_what_outdial_writes() {
-        let verbs = parse(&twiml::bridge_to_agent("room &1", Some("Recorded."), true)).unwrap();
+        let verbs =
+            parse(&twiml::bridge_to_agent("room &1", Some("Recorded."), Some("https://h/rec?a=1&b=2"))).unwrap();
         assert_eq!(verbs[0].name, "Say");
         assert_eq!(verbs[0].text, "Recorded.");
         assert_eq!(verbs[1].name, "Dial");
         assert_eq!(verbs[1].attr("record"), Some("record-from-answer-dual"));
+        assert_eq!(verbs[1].attr("recordingStatusCallback"), Some("https://h/rec?a=1&b=2"));
         assert_eq!(verbs[1].children[0].text, "room &1");
         let verbs = parse(&twiml::voicemail_drop("https://x/a.mp3")).unwrap();
         assert_eq!((verbs[0].name.as_str(), verbs[1].name.as_str()), ("Play", "Hangup"));

@@ -66,6 +66,8 @@ pub async fn place_with_id(
     let carrier = voice.carrier(&account)?;
     let model = call::Model {
         kind: Some(new.kind.to_owned()),
+        recording_url: None,
+        recording_secs: None,
         number_id: new.number_id.clone(),
         plan: serde_json::to_string(&new.plan).expect("plans serialize"),
         ..fresh(
@@ -195,6 +197,8 @@ pub fn fresh(tenant: &TenantId, id: String, account_id: &str, leg: Leg<'_>, now:
         ended_at: None,
         updated_at: now,
         kind: None,
+        recording_url: None,
+        recording_secs: None,
     }
 }
 

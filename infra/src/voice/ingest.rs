@@ -196,7 +196,7 @@ async fn apply_event(
         return Ok(match (&req.hook, &call_row) {
             (Hook::Twilio(twilio::wire::Hook::Voice), Some(c)) => Reply::Twiml(twiml_for(voice, c, event, account)),
             (_, Some(c)) if c.ended_at.is_none() => {
-                match command_for(c, event, account) {
+                match command_for(voice, c, event, account) {
                     Some((action, false)) => {
                         let _ = calls::act(voice, c, &action, &event.key).await;
                     }
@@ -212,9 +212,9 @@ async fn apply_event(
                     let owed = observer.replay(&voice.db, c, event, &account.provider).await?;
                     send_actions(voice, event, owed.actions).await;
                 }
-                Reply::Empty
+                quiet_reply(&req.hook)
             }
-            _ => Reply::Empty,
+            _ => quiet_reply(&req.hook),
         });
     }
     let mut observed = crate::voice::Observed::default();
@@ -263,7 +263,7 @@ async fn apply_event(
     if let Hook::Twilio(twilio::wire::Hook::Voice) = req.hook {
         return Ok(Reply::Twiml(twiml_for(voice, &c, event, account)));
     }
-    if let Some((action, vm)) = command_for(&c, event, account) {
+    if let Some((action, vm)) = command_for(voice, &c, event, account) {
         if vm && !calls::mark_voicemail(&voice.db, &c).await? {
             return Ok(Reply::Empty);
         }
@@ -272,7 +272,16 @@ async fn apply_event(
             calls::confirm_voicemail(&voice.db, &c).await?;
         }
     }
-    Ok(Reply::Empty)
+    Ok(quiet_reply(&req.hook))
+}
+
+/// The answer to an event that asks nothing: Twilio's `<Record>` action waits for TwiML to go
+/// on with (the caller has left the message, so the call ends); every other hook takes 204.
+fn quiet_reply(hook: &Hook) -> Reply {
+    match hook {
+        Hook::Twilio(twilio::wire::Hook::Recording) => Reply::Twiml(twilio::twiml::hangup()),
+        _ => Reply::Empty,
+    }
 }
 
 /// Sends an observer's actions together; each command id is derived from the event, so a
@@ -357,6 +366,8 @@ async fn incoming_call<C: ConnectionTrait>(
     let leg = calls::Leg { direction: "inbound", from: &from, to: &to };
     let model = call::Model {
         kind: Some(calls::kind::INBOUND.to_owned()),
+        recording_url: None,
+        recording_secs: None,
         number_id: number.as_ref().map(|n| n.id.clone()),
         provider_call_id: Some(event.subject_id.clone()),
         ..calls::fresh(tenant, crate::ids::call().to_string(), &account.id, leg, now)
@@ -426,6 +437,10 @@ async fn apply_to_call<C: ConnectionTrait>(
             if let Some(by) = answered_by {
                 m.answered_by = Set(Some(by.as_str().into()));
             }
+        }
+        EventKind::RecordingReady { url, duration_secs } => {
+            m.recording_url = Set(Some(url.clone()));
+            m.recording_secs = Set(duration_secs.map(|d| i32::try_from(d).unwrap_or(i32::MAX)));
         }
         EventKind::Amd { result, .. } => {
             // Greeting results refine an earlier "machine"; nothing overrides "human".
@@ -542,7 +557,7 @@ const VOICEMAIL_PROMPT: &str =
 fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &carrier_account::Model) -> String {
     use twilio::twiml::{self, Verb};
     if c.direction == "inbound" {
-        let action = format!("{}/recording?call={}", voice.hook_base(account), c.id);
+        let action = recording_hook(voice, account, c);
         return twiml::response(&[
             Verb::Say(VOICEMAIL_PROMPT.into()),
             Verb::Record { action_url: action, max_secs: 120 },
@@ -557,7 +572,8 @@ fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &car
     match call_flow::decide(&plan, moment) {
         Command::Wait => twiml::response(&[Verb::Pause(60)]),
         Command::Connect(HumanAction::Conference { name }) => {
-            twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), plan.record)
+            let record = plan.record.then(|| recording_hook(voice, account, c));
+            twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), record.as_deref())
         }
         Command::Connect(HumanAction::SafeHarbor { text, audio_url }) => {
             twiml::safe_harbor(audio_url.as_deref(), &text)
@@ -569,9 +585,19 @@ fn twiml_for(voice: &Voice, c: &call::Model, event: &CarrierEvent, account: &car
     }
 }
 
+/// Where Twilio posts a call's saved recording (a `<Record>` voicemail, a recorded conference).
+fn recording_hook(voice: &Voice, account: &carrier_account::Model, c: &call::Model) -> String {
+    format!("{}/recording?call={}", voice.hook_base(account), c.id)
+}
+
 /// The Call Control action (or TwiML update) an event calls for, and whether it drops the
 /// voicemail (done once per call).
-fn command_for(c: &call::Model, event: &CarrierEvent, account: &carrier_account::Model) -> Option<(CallAction, bool)> {
+fn command_for(
+    voice: &Voice,
+    c: &call::Model,
+    event: &CarrierEvent,
+    account: &carrier_account::Model,
+) -> Option<(CallAction, bool)> {
     let telnyx = account.provider == "telnyx";
     if c.direction == "inbound" {
         return match &event.kind {
@@ -588,19 +614,28 @@ fn command_for(c: &call::Model, event: &CarrierEvent, account: &carrier_account:
         // Twilio's answer is handled by the TwiML reply.
         EventKind::Status { status: CallStatus::InProgress, .. } if telnyx => Moment::Answered,
         EventKind::Amd { result, .. } => Moment::Detected(detected(*result)),
-        EventKind::PlaybackEnded | EventKind::SpeakEnded if telnyx => return Some((CallAction::Hangup, false)),
+        // The agent is on: a recorded campaign's recording starts now, never before.
+        EventKind::Bridged if telnyx => {
+            return plan.record.then_some((CallAction::StartRecording { dual_channel: true }, false));
+        }
+        // The safe-harbor message or the voicemail is over. A recording notice ending is the
+        // dialer's (it bridges the agent in).
+        EventKind::PlaybackEnded | EventKind::SpeakEnded if telnyx => {
+            let connecting = matches!(plan.on_human, HumanAction::Announce { .. } | HumanAction::Hold);
+            return (!connecting).then_some((CallAction::Hangup, false));
+        }
         _ => return None,
     };
     match call_flow::decide(&plan, moment) {
         Command::Wait => None,
         Command::Hangup => Some((CallAction::Hangup, false)),
         Command::DropVoicemail { audio_url } => Some((CallAction::Play { audio_url }, true)),
-        Command::Connect(HumanAction::Conference { name }) if !telnyx => Some((
-            CallAction::Twiml {
-                twiml: twilio::twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), plan.record),
-            },
-            false,
-        )),
+        Command::Connect(HumanAction::Conference { name }) if !telnyx => {
+            let record = plan.record.then(|| recording_hook(voice, account, c));
+            let twiml = twilio::twiml::bridge_to_agent(&name, plan.recording_notice.as_deref(), record.as_deref());
+            Some((CallAction::Twiml { twiml }, false))
+        }
+        Command::Connect(HumanAction::Announce { text, .. }) if telnyx => Some((CallAction::Speak { text }, false)),
         Command::Connect(HumanAction::Bridge { call_id }) if telnyx => {
             Some((CallAction::Bridge { other_call_id: call_id, park_after: false }, false))
         }

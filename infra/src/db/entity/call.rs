@@ -29,6 +29,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// What the call is for (`voice::calls::kind`); `None` on calls from before it was kept.
     pub kind: Option<String>,
+    /// The carrier's recording of the call, once saved (a recorded conversation, a voicemail).
+    pub recording_url: Option<String>,
+    pub recording_secs: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

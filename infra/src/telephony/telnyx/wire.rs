@@ -103,6 +103,13 @@ pub fn create_message(msg: &SendMessage, messaging_profile_id: Option<&str>) -> 
     body
 }
 
+/// How long a saved recording runs, from its start and end times.
+fn recording_secs(p: &Value) -> Option<u32> {
+    let at = |k: &str| p[k].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    let secs = (at("recording_ended_at")? - at("recording_started_at")?).num_seconds();
+    u32::try_from(secs).ok()
+}
+
 /// Telnyx error body → (code, detail).
 pub fn error(body: &Value) -> (Option<String>, Option<String>) {
     let first = &body["errors"][0];
@@ -211,7 +218,7 @@ pub fn parse_event(body: &[u8]) -> Result<CarrierEvent, WebhookError> {
                     .or(p["public_recording_urls"]["mp3"].as_str())
                     .unwrap_or_default()
                     .to_owned(),
-                duration_secs: None,
+                duration_secs: recording_secs(p),
             },
             "call.transcription" => {
                 let t = &p["transcription_data"];

@@ -26,7 +26,9 @@ pub enum Verb {
     /// Join the agent's conference; the lead starts talking to the agent at once.
     Conference {
         name: String,
-        record: bool,
+        /// Record the conversation (both sides, one channel each); Twilio posts the saved
+        /// recording to this URL.
+        record: Option<String>,
         status_url: Option<String>,
         /// Joins muted (a supervisor listening).
         muted: bool,
@@ -59,8 +61,11 @@ pub fn response(verbs: &[Verb]) -> String {
             Verb::Pause(secs) => x.push_str(&format!(r#"<Pause length="{secs}"/>"#)),
             Verb::Conference { name, record, status_url, muted, coach } => {
                 x.push_str("<Dial");
-                if *record {
-                    x.push_str(r#" record="record-from-answer-dual""#);
+                if let Some(callback) = record {
+                    x.push_str(&format!(
+                        r#" record="record-from-answer-dual" recordingStatusCallback="{}""#,
+                        esc(callback)
+                    ));
                 }
                 x.push_str(r#"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false""#);
                 if let Some(url) = status_url {
@@ -89,13 +94,20 @@ pub fn response(verbs: &[Verb]) -> String {
     x
 }
 
-/// The lead joins the agent's conference, after the recording notice where one is required.
-pub fn bridge_to_agent(conference: &str, consent_notice: Option<&str>, record: bool) -> String {
+/// The lead joins the agent's conference, after the recording notice where one is required;
+/// with `record`, the conversation is recorded and the recording posted there.
+pub fn bridge_to_agent(conference: &str, consent_notice: Option<&str>, record: Option<&str>) -> String {
     let mut verbs = Vec::new();
     if let Some(notice) = consent_notice {
         verbs.push(Verb::Say(notice.to_owned()));
     }
-    verbs.push(Verb::Conference { name: conference.to_owned(), record, status_url: None, muted: false, coach: None });
+    verbs.push(Verb::Conference {
+        name: conference.to_owned(),
+        record: record.map(str::to_owned),
+        status_url: None,
+        muted: false,
+        coach: None,
+    });
     response(&verbs)
 }
 
@@ -105,7 +117,7 @@ pub fn monitor(room: &str, mode: outdial_domain::call_flow::MonitorMode, agent_c
     use outdial_domain::call_flow::MonitorMode;
     response(&[Verb::Conference {
         name: room.to_owned(),
-        record: false,
+        record: None,
         status_url: None,
         muted: mode == MonitorMode::Listen,
         coach: (mode == MonitorMode::Whisper).then(|| agent_call.to_owned()),
@@ -137,10 +149,10 @@ mod tests {
 
     #[test]
     fn escapes_and_orders_verbs() {
-        let x = bridge_to_agent("agent <1> & co", Some("This call may be recorded."), true);
+        let x = bridge_to_agent("agent <1> & co", Some("This call may be recorded."), Some("https://h/rec?call=c&x=1"));
         assert_eq!(
             x,
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call may be recorded.</Say><Dial record="record-from-answer-dual"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false">agent &lt;1&gt; &amp; co</Conference></Dial></Response>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call may be recorded.</Say><Dial record="record-from-answer-dual" recordingStatusCallback="https://h/rec?call=c&amp;x=1"><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="false">agent &lt;1&gt; &amp; co</Conference></Dial></Response>"#
         );
         assert!(
             voicemail_drop("https://x/vm.mp3?a=1&b=2").contains("<Play>https://x/vm.mp3?a=1&amp;b=2</Play><Hangup/>")

@@ -44,7 +44,7 @@ pub fn create_call(call: &PlaceCall) -> Form {
 pub fn update_call(action: &CallAction) -> Option<Form> {
     let twiml = match action {
         CallAction::Hangup => return Some(vec![("Status".into(), "completed".into())]),
-        CallAction::JoinConference { name } => super::twiml::bridge_to_agent(name, None, false),
+        CallAction::JoinConference { name } => super::twiml::bridge_to_agent(name, None, None),
         CallAction::Play { audio_url } => super::twiml::voicemail_drop(audio_url),
         CallAction::Speak { text } => super::twiml::response(&[super::twiml::Verb::Say(text.clone())]),
         CallAction::Twiml { twiml } => twiml.clone(),
