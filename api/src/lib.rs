@@ -109,6 +109,7 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(calls::router())
         .merge(texts::router())
         .merge(campaigns::router())
+        .merge(analytics::router())
         .merge(agents::router())
         .merge(monitors::router())
 }

@@ -28,6 +28,7 @@ both!(
     a_lost_final_webhook_is_made_good_from_the_carrier_in_telnyx_mode,
     a_recorded_campaign_announces_before_the_agent_joins_in_twilio_mode,
     a_recorded_campaign_announces_before_the_agent_joins_in_telnyx_mode,
+    campaign_analytics_count_by_hour_state_number_and_disposition,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -1115,5 +1116,118 @@ async fn recorded_campaign(backend: Backend, telnyx: bool) {
         assert_eq!(app.get(&format!("/v1/calls/{call_id}"), &other.token).await.status, StatusCode::NOT_FOUND);
     }
     crate::carriers::assert_conformance(&app).await;
+    app.stop().await;
+}
+
+/// The server's analytics of a campaign: two people in New York and Florida talk to the agent,
+/// one number in each state is busy. Every count is checked against what happened: by hour in
+/// the zone asked for, by state, by caller-ID number, and the disposition mix.
+async fn campaign_analytics_count_by_hour_state_number_and_disposition(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Analytics Agency").await;
+    let list = app.post("/v1/lists", &o.token, json!({"name": "Mixed"})).await.body["id"].as_str().unwrap().to_owned();
+    let ny_person = "+12125552050";
+    let ny_busy = "+12125552051";
+    let fl_person = "+13055552050";
+    let fl_busy = "+13055552051";
+    let contacts: Vec<Value> = [(ny_person, "NY", "10001"), (ny_busy, "NY", "10001"), (fl_person, "FL", "33101"), (fl_busy, "FL", "33101")]
+        .iter()
+        .map(|(phone, state, zip)| json!({"first_name": "Pat", "state": state, "zip": zip, "phones": [{"number": phone, "label": "landline"}]}))
+        .collect();
+    let r = app.post("/v1/contacts/bulk", &o.token, json!({"list_id": list, "contacts": contacts})).await;
+    assert_eq!(r.body["created"].as_u64(), Some(4), "{}", r.body);
+    for person in [ny_person, fl_person] {
+        let outcome = json!({"outcome": {"kind": "human", "pickup_ms": 1000, "talk_ms": 3000, "hangs_up": "lead"}});
+        sandbox_put(&app, &format!("numbers/{person}"), outcome).await;
+    }
+    for busy in [ny_busy, fl_busy] {
+        sandbox_put(&app, &format!("numbers/{busy}"), json!({"outcome": {"kind": "busy"}})).await;
+    }
+    let body = campaign_body("Analysed", "progressive", &list, json!({"max_attempts": 1}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let campaign = c.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/campaigns/{campaign}/analytics");
+    // Before any dial: zeros, 24 hours.
+    let empty = app.get(&path, &o.token).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    assert_eq!(empty.body["dials"], 0);
+    assert_eq!(empty.body["by_hour"].as_array().unwrap().len(), 24);
+    assert_eq!(empty.body["tz"], "UTC");
+
+    app.post(&format!("/v1/campaigns/{campaign}/start"), &o.token, json!({})).await;
+    let session = join(&app, &o.token, &campaign).await;
+    let mut codes = vec!["interested", "not_interested"].into_iter();
+    let started = Instant::now();
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(90), "the campaign did not finish");
+        let c = app.get(&format!("/v1/campaigns/{campaign}"), &o.token).await.body;
+        if c["status"] == "completed" {
+            break;
+        }
+        let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+        if s["state"] == "wrap_up" {
+            let attempt = s["lead"]["attempt_id"].as_str().unwrap();
+            let code = codes.next().expect("two people only");
+            let r =
+                app.post(&format!("/v1/dial-attempts/{attempt}/disposition"), &o.token, json!({"code": code})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(codes.next(), None, "both people were dispositioned");
+
+    // The dialer's clock reads 11:00 in New York (16:00 UTC) all through this test.
+    let a = app.get(&format!("{path}?tz=America/New_York&days=7"), &o.token).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = a.body;
+    assert_eq!((a["dials"].as_u64(), a["connects"].as_u64()), (Some(4), Some(2)), "{a}");
+    assert_eq!(a["tz"], "America/New_York");
+    let hour = |a: &Value, h: usize| {
+        (a["by_hour"][h]["dials"].as_u64().unwrap(), a["by_hour"][h]["connects"].as_u64().unwrap())
+    };
+    assert_eq!(hour(&a, 11), (4, 2), "{a}");
+    assert_eq!(a["by_hour"][11]["hour"], 11);
+    let utc = app.get(&path, &o.token).await.body;
+    assert_eq!(hour(&utc, 16), (4, 2), "{utc}");
+    assert_eq!(hour(&utc, 11), (0, 0), "{utc}");
+    let states: Vec<(String, u64, u64)> = a["by_state"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (s["state"].as_str().unwrap().to_owned(), s["dials"].as_u64().unwrap(), s["connects"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(states, vec![("FL".to_owned(), 2, 1), ("NY".to_owned(), 2, 1)], "{a}");
+    // The books add up per caller ID, and each is the one the carrier showed.
+    let sim = sandbox_get(&app, "calls").await;
+    let shown: Vec<&str> = sim["calls"].as_array().unwrap().iter().map(|c| c["from"].as_str().unwrap()).collect();
+    let by_number = a["by_number"].as_array().unwrap();
+    assert!(!by_number.is_empty(), "{a}");
+    let sum = |k: &str| by_number.iter().map(|n| n[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("calls"), sum("answered"), sum("humans"), sum("connects")), (4, 2, 2, 2), "{a}");
+    for n in by_number {
+        let e164 = n["e164"].as_str().unwrap();
+        let placed = shown.iter().filter(|f| **f == e164).count() as u64;
+        assert!(placed >= n["calls"].as_u64().unwrap(), "{n}: the carrier placed {placed} from it");
+    }
+    let dispositions: Vec<(String, u64)> = a["dispositions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_owned(), d["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(dispositions, vec![("interested".to_owned(), 1), ("not_interested".to_owned(), 1)]);
+
+    // Bad windows and zones say what is wrong; agents and other agencies get nothing.
+    for (query, code) in [("tz=Mars/Olympus", "invalid_tz"), ("days=0", "invalid_days"), ("days=91", "invalid_days")] {
+        let r = app.get(&format!("{path}?{query}"), &o.token).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, code), "{}", r.body);
+    }
+    let (agent, _) = app.add_member(&o, "agent").await;
+    assert_eq!(app.get(&path, &agent).await.status, StatusCode::FORBIDDEN);
+    let other = app.signup("Analytics Elsewhere").await;
+    assert_eq!(app.get(&path, &other.token).await.code(), "not_found");
     app.stop().await;
 }

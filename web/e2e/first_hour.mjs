@@ -298,7 +298,7 @@ try {
   await snap('admin-compliance');
   log(`do-not-call entry added; audit log: ${exported.length - 1} decisions for ${leads[0].phone}, exported`);
 
-  // Analytics for the campaign: SVG charts from its attempts.
+  // Analytics for the campaign: SVG charts of the server's summary.
   await nav('Analytics');
   const pick = page.getByRole('combobox', { name: /^Campaign\b/ });
   const campaignId = await pick.locator('option', { hasText: 'Solar follow-up' }).getAttribute('value');
@@ -308,6 +308,11 @@ try {
   if ((await byHour.locator('rect.bar').count()) < 1) throw new Error('no bar in the dials-by-hour chart');
   await page.getByRole('img', { name: /^Connect rate by hour of day: / }).waitFor();
   await page.getByRole('img', { name: /^Disposition mix: .*Interested 1/ }).waitFor();
+  // Summarised by the server: by the called numbers' states and by the caller ID shown.
+  await page.getByRole('img', { name: /^Connects by state: [A-Z]{2} [\d.]+% connected of \d+/ }).waitFor();
+  await page.getByRole('img', { name: /^Answers by caller ID: \+1\d{10} [\d.]+% answered by a person of \d+/ }).waitFor();
+  await page.getByRole('combobox', { name: /^Period\b/ }).selectOption('7');
+  await page.getByRole('img', { name: /^Dials by hour of day: [1-9]\d* dials/ }).waitFor();
   const rate = await page.getByTestId('connect-rate').textContent();
   await snap('analytics');
   log(`analytics: connect rate ${rate}`);

@@ -1,6 +1,7 @@
 //! Every route module exposes one `router()`.
 
 pub mod agents;
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod calls;

@@ -45,6 +45,7 @@ pub use model::{
 pub use npa::OVERLAY_PARENTS;
 pub use phone::{PhoneClass, PhoneError, classify};
 pub use place::{PlaceError, StateCode, Zone};
+pub use reference::{NpaPlace, npa_place};
 pub use rules::{
     CapCounts, CapKey, CapPeriod, ChannelScope, Confidence, ConsentPolicy, ConversationCooldown, DayRule, FederalRules,
     FrequencyCap, RULESET_VERSION, RuleSet, StateHoliday, StateRule, TenantOverrides, Window,

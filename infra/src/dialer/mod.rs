@@ -4,6 +4,7 @@
 //! then the carrier), and the call observer that routes answered people to agents under a
 //! per-campaign lock.
 
+pub mod analytics;
 pub mod campaigns;
 pub mod dispositions;
 pub mod engine;

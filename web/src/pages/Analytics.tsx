@@ -1,7 +1,7 @@
-// Analytics (supervisors): one campaign's dials by hour of day, its connect rate, its call
-// outcomes and its disposition mix, computed in the browser from the campaign's attempts and
-// its live counters, drawn with inline SVG.
-import { useMemo } from 'react';
+// Analytics (supervisors): one campaign's dials and connect rate by hour of day, by state and
+// by caller ID, its call outcomes and its disposition mix. The server summarises the attempts
+// (`GET /v1/campaigns/{id}/analytics`, hours in the browser's zone); drawn with inline SVG.
+import { useMemo, useState } from 'react';
 import { ApiError, api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarList, ColumnChart } from '../charts';
@@ -9,40 +9,6 @@ import { Link, navigate } from '../router';
 import { ErrorBox, Field, Loading, pct, useLoad } from '../ui';
 
 type Stats = components['schemas']['CampaignStatsOut'];
-
-/** One row of `GET /v1/campaigns/{id}/attempts`. openapi.json types these as the contact
- * ledger's `AttemptOut` (two Rust structs share the name), so this mirrors the server's
- * `routes::campaigns::AttemptOut`. */
-interface CampaignAttempt {
-  id: string;
-  campaign_id: string;
-  contact_id: string;
-  phone: string;
-  seq: number;
-  status: string;
-  outcome?: string | null;
-  counts: boolean;
-  disposition?: string | null;
-  created_at: string;
-  dialed_at?: string | null;
-  connected_at?: string | null;
-  ended_at?: string | null;
-}
-
-/** Pages of 200; past this many attempts the charts say they cover the first ones only. */
-const MAX_PAGES = 50;
-
-async function loadAttempts(id: string): Promise<{ attempts: CampaignAttempt[]; capped: boolean }> {
-  const attempts: CampaignAttempt[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i += 1) {
-    const page = await call(api.GET('/v1/campaigns/{id}/attempts', { params: { path: { id }, query: { limit: 200, cursor } } }));
-    attempts.push(...(page.data as unknown as CampaignAttempt[]));
-    if (!page.next_cursor) return { attempts, capped: false };
-    cursor = page.next_cursor;
-  }
-  return { attempts, capped: true };
-}
 
 const OUTCOMES: [keyof Stats, string][] = [
   ['connects', 'Connected to an agent'],
@@ -97,39 +63,52 @@ export function Analytics({ campaignId }: { campaignId: string }) {
   );
 }
 
+/** The browser's IANA zone, so hours read as the supervisor's own. */
+const browserZone = (() => {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+})();
+
+const WINDOWS = [7, 30, 90];
+
 function CampaignAnalytics({ id, name }: { id: string; name: string }) {
+  const [days, setDays] = useState(30);
   const stats = useLoad(() => call(api.GET('/v1/campaigns/{id}/stats', { params: { path: { id } } })), [id]);
-  const attempts = useLoad(() => loadAttempts(id), [id]);
+  const summary = useLoad(
+    () => call(api.GET('/v1/campaigns/{id}/analytics', { params: { path: { id }, query: { tz: browserZone, days } } })),
+    [id, days],
+  );
   const dispositions = useLoad(() => call(api.GET('/v1/dispositions')), []);
-  const reload = () => void Promise.all([stats.reload(), attempts.reload()]);
+  const reload = () => void Promise.all([stats.reload(), summary.reload()]);
+  const a = summary.data;
 
-  const byHour = useMemo(() => {
-    const hours = Array.from({ length: 24 }, (_, h) => ({ label: String(h).padStart(2, '0'), value: 0, part: 0 }));
-    for (const a of attempts.data?.attempts ?? []) {
-      if (!a.dialed_at) continue;
-      const h = hours[new Date(a.dialed_at).getHours()];
-      h.value += 1;
-      if (a.outcome === 'connected') h.part += 1;
-    }
-    return hours;
-  }, [attempts.data]);
-
+  const byHour = useMemo(
+    () => (a?.by_hour ?? []).map((h) => ({ label: String(h.hour).padStart(2, '0'), value: h.dials, part: h.connects })),
+    [a],
+  );
   const dispoMix = useMemo(() => {
     const label = new Map((dispositions.data ?? []).map((d) => [d.code, d.label]));
-    const counts = new Map<string, number>();
-    for (const a of attempts.data?.attempts ?? []) {
-      if (a.disposition) counts.set(a.disposition, (counts.get(a.disposition) ?? 0) + 1);
-    }
-    return [...counts.entries()]
-      .sort((x, y) => y[1] - x[1])
-      .map(([code, value]) => ({ label: label.get(code) ?? code.replace(/_/g, ' '), value }));
-  }, [attempts.data, dispositions.data]);
+    return (a?.dispositions ?? []).map((d) => ({ label: label.get(d.code) ?? d.code.replace(/_/g, ' '), value: d.count }));
+  }, [a, dispositions.data]);
+  const byState = useMemo(
+    () => (a?.by_state ?? []).map((r) => ({ label: r.state ?? 'No US state', value: r.dials, part: r.connects })),
+    [a],
+  );
+  const byNumber = useMemo(
+    () => (a?.by_number ?? []).map((n) => ({ label: n.e164, value: n.calls, part: n.humans })),
+    [a],
+  );
 
-  const dials = byHour.reduce((s, h) => s + h.value, 0);
-  const connected = byHour.reduce((s, h) => s + h.part, 0);
+  const dials = a?.dials ?? 0;
+  const connected = a?.connects ?? 0;
   const rateBars = byHour.map((h) => ({ label: h.label, value: h.value ? h.part / h.value : 0 }));
-  const busiest = byHour.reduce((best, h) => (h.value > best.value ? h : best), byHour[0]);
+  const busiest = byHour.reduce((best, h) => (h.value > best.value ? h : best), byHour[0] ?? { label: '00', value: 0, part: 0 });
   const bestRate = byHour.filter((h) => h.value > 0).reduce<(typeof byHour)[number] | null>((best, h) => (!best || h.part / h.value > best.part / best.value ? h : best), null);
+  const rateOf = (rows: { label: string; value: number; part: number }[], what: string) =>
+    rows.map((r) => `${r.label} ${pct(r.value ? r.part / r.value : 0)} ${what} of ${r.value}`).join(', ');
   const s = stats.data;
 
   return (
@@ -138,10 +117,10 @@ function CampaignAnalytics({ id, name }: { id: string; name: string }) {
         <h2>{name}</h2>
         <p>
           <Link href={`/campaigns/${id}`}>Campaign page</Link>{' '}
-          <button type="button" className="secondary" onClick={reload} disabled={!attempts.data && !attempts.error}>Refresh</button>
+          <button type="button" className="secondary" onClick={reload} disabled={!a && !summary.error}>Refresh</button>
         </p>
       </div>
-      <ErrorBox error={stats.error ?? attempts.error ?? dispositions.error} />
+      <ErrorBox error={stats.error ?? summary.error ?? dispositions.error} />
       {s && (
         <dl className="stats">
           <div><dt>Dials</dt><dd>{s.dials}</dd></div>
@@ -151,22 +130,25 @@ function CampaignAnalytics({ id, name }: { id: string; name: string }) {
           <div><dt>Leads remaining</dt><dd>{s.leads_remaining} of {s.leads_total}</dd></div>
         </dl>
       )}
-      {s && <p className="muted">Counters and outcomes cover the last 30 days; the hourly charts and dispositions, every attempt.</p>}
-      {!attempts.data && !attempts.error && <Loading what="the campaign's attempts" />}
-      {attempts.data && (
+      <div className="row">
+        <Field label="Period">
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {WINDOWS.map((d) => <option key={d} value={d}>Last {d} days</option>)}
+          </select>
+        </Field>
+      </div>
+      {!a && !summary.error && <Loading what="the campaign's analytics" />}
+      {a && (
         <>
-          {attempts.data.capped && (
-            <p className="muted">The charts cover the first {attempts.data.attempts.length.toLocaleString()} attempts only.</p>
-          )}
           {dials === 0 ? (
-            <p className="muted">No dials yet.</p>
+            <p className="muted">No dials in the last {days} days.</p>
           ) : (
             <div className="charts">
               <ColumnChart
                 title="Dials by hour of day"
                 summary={`${dials} dials, ${connected} connected; busiest hour ${busiest.label}:00 with ${busiest.value}`}
                 bars={byHour}
-                labelName="Hour (your time)"
+                labelName={`Hour (${a.tz})`}
                 valueName="Dials"
                 partName="Connected"
                 labelEvery={3}
@@ -177,13 +159,32 @@ function CampaignAnalytics({ id, name }: { id: string; name: string }) {
                 bars={rateBars}
                 format={(v) => `${Math.round(v * 100)}%`}
                 max={1}
-                labelName="Hour (your time)"
+                labelName={`Hour (${a.tz})`}
                 valueName="Connect rate"
                 labelEvery={3}
               />
+              <ColumnChart
+                title="Connects by state"
+                summary={rateOf(byState, 'connected')}
+                bars={byState}
+                labelName="State (of the area code)"
+                valueName="Dials"
+                partName="Connected"
+              />
+              <ColumnChart
+                title="Answers by caller ID"
+                summary={rateOf(byNumber, 'answered by a person')}
+                bars={byNumber}
+                labelName="Caller ID"
+                valueName="Calls"
+                partName="Answered by a person"
+              />
             </div>
           )}
-          <p className="muted">Hours are in your browser's time zone, by when each call was dialed.</p>
+          <p className="muted">
+            Hours are in your time zone ({a.tz}), by when each call was dialed; states are those of the numbers' area codes.
+            Counters above cover the last 30 days.
+          </p>
         </>
       )}
       <div className="charts">
@@ -194,7 +195,7 @@ function CampaignAnalytics({ id, name }: { id: string; name: string }) {
             rows={OUTCOMES.map(([k, label]) => ({ label, value: Number(s[k]) }))}
           />
         )}
-        {attempts.data && (
+        {a && (
           dispoMix.length > 0 ? (
             <BarList
               title="Disposition mix"
