@@ -59,6 +59,7 @@ Errors are JSON `{code, detail}` with stable snake_case codes; lists use cursor 
         (name = "texts", description = "Texts through the compliance gate; inbound STOP, HELP and START"),
         (name = "campaigns", description = "Dialing campaigns: settings, start/pause/stop, stats, attempts"),
         (name = "agents", description = "Agent sessions, dispositions, callbacks and scripts"),
+        (name = "voicemails", description = "Voicemail templates played after the beep"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -110,13 +111,14 @@ fn authed_routes() -> OpenApiRouter<AppState> {
         .merge(texts::router())
         .merge(campaigns::router())
         .merge(analytics::router())
+        .merge(voicemails::router())
         .merge(agents::router())
         .merge(monitors::router())
 }
 
 /// Routes that stream their request body (no JSON limit, no idempotency buffering).
 fn streaming_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(imports::upload_router())
+    OpenApiRouter::new().merge(imports::upload_router()).merge(voicemails::upload_router())
 }
 
 /// The OpenAPI document of the live router.
@@ -152,6 +154,7 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
         .route("/docs", get(docs::docs_page))
         .merge(webhooks::router())
+        .merge(voicemails::media_router())
         .nest("/sandbox", state.sandbox.router())
         .fallback(move |req| web.clone().handle(req))
         .layer(from_fn(json_errors))

@@ -185,6 +185,10 @@ typed_id!(
     /// A supervisor listening, whispering or barging on an agent's calls.
     MonitorId, "mon_", "monitor"
 );
+typed_id!(
+    /// A recording played after the beep when a campaign leaves a voicemail.
+    VoicemailTemplateId, "vmt_", "voicemail template"
+);
 
 #[cfg(test)]
 mod tests {

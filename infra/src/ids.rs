@@ -42,7 +42,8 @@ minters!(
     disposition -> DispositionId,
     callback -> CallbackId,
     script -> ScriptId,
-    monitor -> MonitorId
+    monitor -> MonitorId,
+    voicemail_template -> VoicemailTemplateId
 );
 
 /// A fresh untyped id with a prefix, for internal rows (refresh tokens, resets, traces).

@@ -14,6 +14,7 @@ mod m20261121_000007_texts;
 mod m20261121_000008_monitors;
 mod m20261122_000009_mms_health;
 mod m20261123_000010_recordings;
+mod m20261123_000011_voicemail_templates;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_monitors::Migration),
             Box::new(m20261122_000009_mms_health::Migration),
             Box::new(m20261123_000010_recordings::Migration),
+            Box::new(m20261123_000011_voicemail_templates::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ both!(
     a_recorded_campaign_announces_before_the_agent_joins_in_twilio_mode,
     a_recorded_campaign_announces_before_the_agent_joins_in_telnyx_mode,
     campaign_analytics_count_by_hour_state_number_and_disposition,
+    a_voicemail_template_is_uploaded_and_left_after_the_beep,
 );
 
 /// A Wednesday, 11:00 in New York: inside every calling window for 212 numbers.
@@ -1229,5 +1230,136 @@ async fn campaign_analytics_count_by_hour_state_number_and_disposition(backend: 
     assert_eq!(app.get(&path, &agent).await.status, StatusCode::FORBIDDEN);
     let other = app.signup("Analytics Elsewhere").await;
     assert_eq!(app.get(&path, &other.token).await.code(), "not_found");
+    app.stop().await;
+}
+
+/// A mono 16-bit PCM WAV of `ms` milliseconds at 8 kHz (a quiet tone).
+fn wav(ms: u32) -> Vec<u8> {
+    let data = 8000 * 2 * ms / 1000;
+    let mut b = Vec::new();
+    b.extend(b"RIFF");
+    b.extend((36 + data).to_le_bytes());
+    b.extend(b"WAVEfmt ");
+    for v in [16u32.to_le_bytes().to_vec(), 1u16.to_le_bytes().to_vec(), 1u16.to_le_bytes().to_vec()] {
+        b.extend(v);
+    }
+    b.extend(8000u32.to_le_bytes());
+    b.extend(16000u32.to_le_bytes());
+    b.extend(2u16.to_le_bytes());
+    b.extend(16u16.to_le_bytes());
+    b.extend(b"data");
+    b.extend(data.to_le_bytes());
+    b.extend((0..data / 2).flat_map(|i| (((i % 16) as i16 - 8) * 200).to_le_bytes()));
+    b
+}
+
+async fn upload(app: &TestApp, token: &str, name: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let r = app
+        .client
+        .post(format!("{}/v1/voicemail-templates", app.base))
+        .query(&[("name", name)])
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// A supervisor uploads a voicemail recording; a campaign leaves it after the beep and the
+/// carrier fetches it by its link. Bad files say what is wrong, a template in use cannot be
+/// deleted, and another agency sees none of it.
+async fn a_voicemail_template_is_uploaded_and_left_after_the_beep(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Voicemail Agency").await;
+    let audio = wav(1500);
+    let (status, t) = upload(&app, &o.token, "Solar, short", "audio/wav", audio.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    assert_eq!((t["content_type"].as_str(), t["duration_ms"].as_i64()), (Some("audio/wav"), Some(1500)), "{t}");
+    assert_eq!(t["size_bytes"].as_u64(), Some(audio.len() as u64));
+    let id = t["id"].as_str().unwrap().to_owned();
+    let url = t["audio_url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("{}/media/voicemail/{id}/", app.base)), "{url}");
+    // The carrier's link needs no sign-in and gives the file back as sent; a wrong token gives nothing.
+    let got = app.client.get(&url).send().await.unwrap();
+    assert_eq!(got.headers()["content-type"], "audio/wav");
+    assert_eq!(got.bytes().await.unwrap().to_vec(), audio);
+    let forged = url.replace(&url[url.len() - 8..url.len() - 4], "0000");
+    assert_eq!(app.client.get(&forged).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Bad uploads, each with its code; nothing is stored.
+    for (name, ct, body, status, code) in [
+        ("Odd", "text/plain", audio.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        ("Ogg", "audio/wav", b"OggS\x00\x02rest".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "unsupported_audio"),
+        ("Empty", "audio/wav", vec![], StatusCode::UNPROCESSABLE_ENTITY, "empty_audio"),
+        ("Huge", "audio/mpeg", vec![0xFF; 5 * 1024 * 1024 + 1], StatusCode::PAYLOAD_TOO_LARGE, "audio_too_large"),
+        ("  ", "audio/wav", audio.clone(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_name"),
+    ] {
+        let (s, body) = upload(&app, &o.token, name, ct, body).await;
+        assert_eq!((s, body["code"].as_str()), (status, Some(code)), "{name}: {body}");
+    }
+    let (agent, _) = app.add_member(&o, "agent").await;
+    assert_eq!(upload(&app, &agent, "Agent's", "audio/wav", audio.clone()).await.0, StatusCode::FORBIDDEN);
+    let list = app.get("/v1/voicemail-templates", &o.token).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.body);
+    let renamed = app.patch(&format!("/v1/voicemail-templates/{id}"), &o.token, json!({"name": "Solar, 1.5 s"})).await;
+    assert_eq!(renamed.body["name"], "Solar, 1.5 s", "{}", renamed.body);
+    assert_eq!(renamed.body["audio_url"], url.as_str(), "renaming keeps the link");
+
+    // A campaign leaves it on a machine, after the beep; the carrier fetched the recording.
+    let machine = "+12125552060";
+    let list =
+        app.post("/v1/lists", &o.token, json!({"name": "Machines"})).await.body["id"].as_str().unwrap().to_owned();
+    let contacts = json!([{"first_name": "Max", "state": "NY", "zip": "10001", "phones": [{"number": machine, "label": "landline"}]}]);
+    app.post("/v1/contacts/bulk", &o.token, json!({"list_id": list, "contacts": contacts})).await;
+    sandbox_put(
+        &app,
+        &format!("numbers/{machine}"),
+        json!({"outcome": {"kind": "machine", "pickup_ms": 1000, "greeting_ms": 3000}}),
+    )
+    .await;
+    let body = campaign_body("Voicemails", "progressive", &list, json!({"voicemail_url": url, "max_attempts": 1}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let campaign = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{campaign}/start"), &o.token, json!({})).await;
+    join(&app, &o.token, &campaign).await;
+    let attempt = crate::harness::eventually("the voicemail left", || async {
+        let a = all_attempts(&app, &o, &campaign).await.pop()?;
+        (a["status"] == "ended").then_some(a)
+    })
+    .await;
+    assert_eq!(attempt["outcome"], "voicemail", "{attempt}");
+    let fetched = format!("media fetched: {} bytes audio/wav", audio.len());
+    let log = crate::harness::eventually("the carrier fetched the recording", || async {
+        let call = carrier_call_to(&app, machine).await;
+        let log = call["log"].to_string();
+        log.contains(&fetched).then_some(log)
+    })
+    .await;
+    assert!(log.contains(&format!("play {url} after beep")), "{log}");
+
+    // In use: not deleted. Another template, unused, is.
+    let r = app.delete(&format!("/v1/voicemail-templates/{id}"), &o.token).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "template_in_use"), "{}", r.body);
+    let (_, spare) = upload(&app, &o.token, "Spare", "audio/mpeg", b"ID3\x04\x00\x00mp3 frames".to_vec()).await;
+    assert_eq!(spare["content_type"], "audio/mpeg", "{spare}");
+    assert!(spare["audio_url"].as_str().unwrap().ends_with(".mp3"));
+    let spare_id = spare["id"].as_str().unwrap();
+    assert_eq!(
+        app.delete(&format!("/v1/voicemail-templates/{spare_id}"), &o.token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get(&format!("/v1/voicemail-templates/{spare_id}"), &o.token).await.status, StatusCode::NOT_FOUND);
+
+    // Another agency: not listed, not readable, not renamable, not deletable.
+    let other = app.signup("Voicemail Elsewhere").await;
+    assert!(app.get("/v1/voicemail-templates", &other.token).await.body.as_array().unwrap().is_empty());
+    let path = format!("/v1/voicemail-templates/{id}");
+    assert_eq!(app.get(&path, &other.token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.patch(&path, &other.token, json!({"name": "Mine"})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.delete(&path, &other.token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&path, &o.token).await.body["name"], "Solar, 1.5 s");
     app.stop().await;
 }

@@ -39,7 +39,7 @@ for (const l of leads) {
   if (!res.ok) throw new Error(`sandbox override for ${l.phone}: ${res.status}`);
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
 const errors = [];
 let shot = 0;
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -297,6 +297,29 @@ try {
   }
   await snap('admin-compliance');
   log(`do-not-call entry added; audit log: ${exported.length - 1} decisions for ${leads[0].phone}, exported`);
+
+  // Voicemails: one recorded in the browser (Chromium's fake microphone plays a tone), saved as
+  // WAV; its link plays without signing in, as the carrier fetches it.
+  await adminNav('Voicemails');
+  await page.getByRole('heading', { name: 'Voicemails', exact: true }).waitFor();
+  await page.getByLabel('Name for the recording').fill('Solar follow-up');
+  await page.getByRole('button', { name: 'Start recording' }).click();
+  await page.getByText(/^Recording… [2-9] s/).waitFor();
+  await page.getByRole('button', { name: 'Stop recording' }).click();
+  const takeLength = Number.parseFloat(await page.getByTestId('take-length').textContent());
+  if (!(takeLength >= 1)) throw new Error(`a take of ${takeLength} s`);
+  await page.getByRole('button', { name: 'Save recording' }).click();
+  await page.getByText(/^Saved Solar follow-up \(\d+\.\d s\)\./).waitFor();
+  const vmRow = page.getByRole('table', { name: 'Voicemail recordings' }).getByRole('row', { name: /Solar follow-up .* WAV/ });
+  await vmRow.waitFor();
+  const src = await vmRow.locator('audio').getAttribute('src');
+  const fetched = await page.evaluate(async (u) => {
+    const r = await fetch(u, { credentials: 'omit' });
+    return [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength];
+  }, src);
+  if (fetched[0] !== 200 || fetched[1] !== 'audio/wav' || fetched[2] < 16000) throw new Error(`the recording's link: ${fetched}`);
+  await snap('admin-voicemails');
+  log(`voicemail recorded in the browser: ${takeLength} s, ${fetched[2]} bytes`);
 
   // Analytics for the campaign: SVG charts of the server's summary.
   await nav('Analytics');

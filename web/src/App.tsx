@@ -13,6 +13,7 @@ import { CampaignDetail, Campaigns, NewCampaign } from './pages/Campaigns';
 import { Cockpit } from './pages/Cockpit';
 import { Lists } from './pages/Lists';
 import { Texts } from './pages/Texts';
+import { Voicemails } from './pages/Voicemails';
 import { Wallboard } from './pages/Wallboard';
 
 function useSession() {
@@ -68,6 +69,7 @@ export function App() {
   else if (path === '/admin/carriers' && sup) page = <Carriers />;
   else if (path === '/admin/numbers' && sup) page = <Numbers />;
   else if (path === '/admin/compliance' && sup) page = <Compliance />;
+  else if (path === '/admin/voicemails' && sup) page = <Voicemails />;
   else page = <Cockpit />;
   if (sup && path.startsWith('/admin')) page = <><AdminNav path={path} />{page}</>;
 

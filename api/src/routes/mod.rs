@@ -25,6 +25,7 @@ pub mod ops;
 pub mod teams;
 pub mod tenant;
 pub mod texts;
+pub mod voicemails;
 pub mod webhooks;
 
 use crate::error::ApiError;

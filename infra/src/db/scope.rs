@@ -71,7 +71,8 @@ owned!(
     disposition,
     callback,
     script,
-    monitor
+    monitor,
+    voicemail_template
 );
 
 impl Global for tenant::Entity {}
@@ -92,6 +93,8 @@ impl Global for call::Entity {}
 impl Global for callback::Entity {}
 /// The number health sweep re-assesses every tenant's numbers, each under its tenant.
 impl Global for phone_number::Entity {}
+/// The carrier fetches a voicemail by its id and token, with no tenant in hand.
+impl Global for voicemail_template::Entity {}
 
 /// `SELECT ... WHERE tenant_id = ?`.
 pub fn find<E: TenantOwned>(tenant: &TenantId) -> Select<E> {

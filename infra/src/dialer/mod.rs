@@ -15,6 +15,7 @@ pub mod preview;
 pub mod route;
 pub mod sessions;
 pub mod texts;
+pub mod voicemails;
 
 use crate::events::{Event, EventBus};
 use crate::gate::NationalRegistry;

@@ -436,6 +436,8 @@ impl Sandbox {
                 "Play" => {
                     let after_beep = if beep_ms.is_some() { " after beep" } else { "" };
                     self.note(call_id, format!("play {}{after_beep}", verb.text));
+                    let (sb, id, url) = (self.clone(), call_id.to_owned(), verb.text.clone());
+                    tokio::spawn(async move { sb.fetch_media(&id, &url).await });
                     self.sleep(t.playback_ms).await;
                 }
                 "Pause" => {

@@ -49,6 +49,24 @@ impl Sandbox {
         self.deliver(url, headers, body, "application/json").await
     }
 
+    /// Fetches audio the application asked to play, as a carrier does, and notes on the call
+    /// what came back (the application's link must work without signing in).
+    pub(crate) async fn fetch_media(&self, call_id: &str, url: &str) {
+        let res = self.0.http.get(url).timeout(std::time::Duration::from_secs(3)).send().await;
+        let what = match res {
+            Ok(r) if r.status().is_success() => {
+                let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                match r.bytes().await {
+                    Ok(b) => format!("media fetched: {} bytes {ct}", b.len()),
+                    Err(_) => "media unreadable".to_owned(),
+                }
+            }
+            Ok(r) => format!("media unreachable: HTTP {}", r.status().as_u16()),
+            Err(_) => "media unreachable".to_owned(),
+        };
+        self.note(call_id, what);
+    }
+
     async fn deliver(
         &self,
         url: &str,

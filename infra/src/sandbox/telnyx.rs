@@ -319,6 +319,9 @@ async fn call_action(
             let after_beep = if call.beep_ms.is_some() { " after beep" } else { "" };
             sb.note(&id, format!("play {media}{after_beep}"));
             tokio::spawn(async move {
+                let fetch = sb2.clone();
+                let (cid, url) = (id.clone(), media.clone());
+                tokio::spawn(async move { fetch.fetch_media(&cid, &url).await });
                 let p = json!({ "media_url": media, "overlay": false });
                 sb2.telnyx_call_event(&id, "call.playback.started", p.clone()).await;
                 sb2.sleep(t.playback_ms).await;

@@ -1,5 +1,5 @@
 // Admin: scripts, dispositions, invitations and API keys (a first cut), and the navigation
-// between the admin screens (carriers, phone numbers, compliance).
+// between the admin screens (carriers, phone numbers, compliance, voicemails).
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../api/client';
 import { Link } from '../router';
@@ -10,6 +10,7 @@ const ADMIN_PAGES: [string, string][] = [
   ['/admin/carriers', 'Carriers'],
   ['/admin/numbers', 'Phone numbers'],
   ['/admin/compliance', 'Compliance'],
+  ['/admin/voicemails', 'Voicemails'],
 ];
 
 export function AdminNav({ path }: { path: string }) {

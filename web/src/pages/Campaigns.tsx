@@ -69,6 +69,7 @@ export function NewCampaign() {
   const scripts = useLoad(() => call(api.GET('/v1/scripts')), []);
   const accounts = useLoad(() => call(api.GET('/v1/carrier-accounts', { params: { query: { limit: 200 } } })), []);
   const numbers = useLoad(() => call(api.GET('/v1/numbers', { params: { query: { limit: 200 } } })), []);
+  const voicemails = useLoad(() => call(api.GET('/v1/voicemail-templates')), []);
   const [f, setF] = useState({
     name: '', mode: 'progressive', lines_per_agent: '', abandon_target: '', amd: true, machine_action: 'hangup',
     voicemail_url: '', ring_timeout_secs: '', caller_id_mode: 'local_presence', caller_number_id: '', account_id: '',
@@ -131,6 +132,17 @@ export function NewCampaign() {
             <option value="voicemail">leave a voicemail</option>
           </select>
         </Field>
+        {f.machine_action === 'voicemail' && (voicemails.data ?? []).length > 0 && (
+          <Field label="Voicemail recording" hint="from Admin → Voicemails">
+            <select
+              value={(voicemails.data ?? []).find((t) => t.audio_url === f.voicemail_url)?.id ?? ''}
+              onChange={(e) => setF({ ...f, voicemail_url: (voicemails.data ?? []).find((t) => t.id === e.target.value)?.audio_url ?? '' })}
+            >
+              <option value="">another recording (its link below)</option>
+              {(voicemails.data ?? []).map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+            </select>
+          </Field>
+        )}
         <Field label="Voicemail audio URL"><input type="url" value={f.voicemail_url} onChange={set('voicemail_url')} required={f.machine_action === 'voicemail'} /></Field>
         <Field label="Ring timeout (seconds)" hint="15–120, default 25"><input type="number" min={15} max={120} value={f.ring_timeout_secs} onChange={set('ring_timeout_secs')} /></Field>
         <Field label="Caller ID">

@@ -42,3 +42,4 @@ pub mod team;
 pub mod team_member;
 pub mod tenant;
 pub mod user;
+pub mod voicemail_template;
