@@ -131,6 +131,43 @@ async fn idempotency_keys(backend: Backend) {
     assert_eq!(s4, StatusCode::CONFLICT);
     let teams = app.get("/v1/teams", &owner.token).await;
     assert_eq!(teams.body["data"].as_array().unwrap().len(), 1);
+
+    // A process that died mid-request leaves its key marked running: a repeat is told to wait
+    // while that could still be true, and runs once the lease is over (here the handler runs
+    // again and finds the team made before the "crash": nothing is made twice).
+    let (s5, _, _) = send("k-3", "Green").await;
+    assert_eq!(s5, StatusCode::CREATED);
+    let tenant = outdial_domain::ids::TenantId::parse(&owner.tenant_id).unwrap();
+    let crash = |began: chrono::DateTime<chrono::Utc>| {
+        let db = app.state().db.clone();
+        let tenant = tenant.clone();
+        let key = format!("{}:k-3", owner.user_id);
+        async move {
+            use outdial_infra::db::entity::idempotency_key as ik;
+            use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+            let r = outdial_infra::db::scope::update_many::<ik::Entity>(&tenant)
+                .col_expr(ik::Column::Status, Expr::value(Option::<i32>::None))
+                .col_expr(ik::Column::Body, Expr::value(Option::<String>::None))
+                .col_expr(ik::Column::CreatedAt, Expr::value(began))
+                .filter(ik::Column::Key.eq(key))
+                .exec(&db)
+                .await
+                .unwrap();
+            assert_eq!(r.rows_affected, 1);
+        }
+    };
+    crash(chrono::Utc::now()).await;
+    let (s6, _, b6) = send("k-3", "Green").await;
+    assert_eq!((s6, b6["code"].as_str()), (StatusCode::CONFLICT, Some("idempotency_key_in_progress")), "{b6}");
+    crash(chrono::Utc::now() - outdial_infra::db::repo::idempotency::LEASE - chrono::Duration::seconds(1)).await;
+    let (s7, r7, b7) = send("k-3", "Green").await;
+    assert_eq!((s7, r7), (StatusCode::CONFLICT, false), "the repeat ran: {b7}");
+    assert_ne!(b7["code"], "idempotency_key_in_progress", "{b7}");
+    let teams = app.get("/v1/teams", &owner.token).await;
+    assert_eq!(teams.body["data"].as_array().unwrap().len(), 2, "{}", teams.body);
+    // Its answer is kept like any other.
+    let (s8, r8, _) = send("k-3", "Green").await;
+    assert_eq!((s8, r8), (StatusCode::CONFLICT, true));
     app.stop().await;
 }
 

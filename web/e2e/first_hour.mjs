@@ -119,6 +119,7 @@ try {
   await page.getByLabel('Purpose').selectOption('informational');
   await page.getByLabel('Answering-machine detection').check();
   await page.getByLabel('When a machine answers').selectOption('hangup');
+  await page.getByLabel('Record calls').check();
   await page.getByLabel('Wrap-up (seconds)').fill('0');
   await page.getByLabel('Seller name').fill('Acme Solar');
   await page.getByLabel('Callback number').fill('+12125550199');
@@ -196,6 +197,19 @@ try {
   await page.getByLabel('Abandon rate of Solar follow-up').waitFor();
   await snap('wallboard');
   log(`wallboard: ${dials} dials, ${connects} connects`);
+
+  // Calls: the campaign recorded its calls; the carrier's recordings are listed with them.
+  const recorded = page.getByRole('table', { name: 'Calls' }).getByRole('row', { name: /completed a person .*Recording \(\d+:\d\d\)/ });
+  for (let i = 0; ; i += 1) {
+    await nav('Calls');
+    await page.getByRole('heading', { name: 'Calls', exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Calls' }).waitFor();
+    if ((await recorded.count()) >= 2) break;
+    if (i === 20) throw new Error('no recorded call on the Calls page');
+    await page.waitForTimeout(500);
+  }
+  await snap('calls');
+  log(`calls: ${await recorded.count()} recorded conversations listed`);
 
   // Admin → Carriers: connect a second sandbox account.
   await nav('Admin');

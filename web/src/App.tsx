@@ -6,6 +6,7 @@ import { Link, navigate, useLocation } from './router';
 import { AcceptInvitation, ForgotPassword, Login, ResetPassword, Signup } from './pages/Auth';
 import { Admin, AdminNav } from './pages/Admin';
 import { Analytics } from './pages/Analytics';
+import { Calls } from './pages/Calls';
 import { Carriers } from './pages/Carriers';
 import { Compliance } from './pages/Compliance';
 import { Numbers } from './pages/Numbers';
@@ -45,6 +46,7 @@ export function App() {
           ['/campaigns', 'Campaigns'],
           ['/lists', 'Lists'],
           ['/wallboard', 'Wallboard'],
+          ['/calls', 'Calls'],
           ['/analytics', 'Analytics'],
           ['/admin', 'Admin'],
         ] as [string, string][])
@@ -63,6 +65,7 @@ export function App() {
   else if (path === '/campaigns' && sup) page = <Campaigns />;
   else if (path === '/lists' && sup) page = <Lists />;
   else if (path === '/wallboard' && sup) page = <Wallboard />;
+  else if (path === '/calls' && sup) page = <Calls />;
   else if (path === '/analytics' && sup) page = <Analytics campaignId={loc.searchParams.get('campaign') ?? ''} />;
   else if (path === '/texts') page = <Texts />;
   else if (path === '/admin' && sup) page = <Admin />;

@@ -135,7 +135,8 @@ pub async fn upload_voicemail_template(
 /// The agency's voicemail templates, by name.
 #[utoipa::path(get, path = "/v1/voicemail-templates", tag = "voicemails", operation_id = "list_voicemail_templates",
     security(("bearer" = [])),
-    responses((status = 200, description = "the templates", body = Vec<VoicemailTemplateOut>)))]
+    responses((status = 200, description = "the templates", body = Vec<VoicemailTemplateOut>),
+        (status = 401, description = "unauthenticated", body = ErrorBody)))]
 pub async fn list_voicemail_templates(
     State(state): State<AppState>,
     auth: Auth,

@@ -1,11 +1,17 @@
 //! `Idempotency-Key` records: the first request with a key runs; a repeat with the same body
-//! gets the stored response; a repeat with another body is refused.
+//! gets the stored response; a repeat with another body is refused. A request still marked
+//! running after [`LEASE`] died with its process (a crash between taking the key and storing
+//! the answer): a repeat takes the key over and runs, rather than being refused for ever.
 
 use super::RepoError;
 use crate::db::{entity::idempotency_key, scope};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use outdial_domain::ids::TenantId;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+/// Longer than any request runs: a key still marked running after this was left by a process
+/// that died mid-request.
+pub const LEASE: Duration = Duration::minutes(5);
 
 /// What to do with a request that carries a key.
 #[derive(Debug)]
@@ -50,6 +56,17 @@ pub async fn begin<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(RepoError::NotFound)?;
+    if row.request_hash == request_hash && row.status.is_none() && row.created_at <= now - LEASE {
+        // Taken over by one repeat only: the first to move the mark wins.
+        let taken = scope::update_many::<idempotency_key::Entity>(tenant)
+            .col_expr(idempotency_key::Column::CreatedAt, Expr::value(now))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::Status.is_null())
+            .filter(idempotency_key::Column::CreatedAt.lte(now - LEASE))
+            .exec(conn)
+            .await?;
+        return Ok(if taken.rows_affected == 1 { Begin::Run } else { Begin::InProgress });
+    }
     Ok(match (row.request_hash == request_hash, row.status, row.body) {
         (false, _, _) => Begin::Mismatch,
         (true, Some(status), Some(body)) => Begin::Replay { status: status as u16, body },
