@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 both!(
     import_with_bad_rows_encodings_duplicates_and_dnc,
     bad_files_are_refused_and_leave_nothing,
-    mapping_is_validated_and_start_is_once
+    mapping_is_validated_and_start_is_once,
+    duplicates_across_batches_merge_and_odd_characters_survive
 );
 
 pub async fn upload(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> Res {
@@ -112,6 +113,77 @@ async fn import_with_bad_rows_encodings_duplicates_and_dnc(backend: Backend) {
     assert!(errors.contains("7,\"State\""), "{errors}");
     assert!(errors.contains("7,\"Zip\""), "{errors}");
     assert_eq!(lines.len(), 4, "{errors}");
+    app.stop().await;
+}
+
+/// A file of several batches (1,000 rows each): later rows repeat a number of the batch just
+/// before theirs (on PostgreSQL often still being written when the later batch is planned) or
+/// an address of an older batch, and merge into that contact with their other values. Tabs,
+/// backslashes and line breaks in a field come back as written.
+async fn duplicates_across_batches_merge_and_odd_characters_survive(backend: Backend) {
+    const ROWS: usize = 3_500;
+    let app = spawn_app(backend).await;
+    let o = app.signup("Batches").await;
+    let t = o.token.as_str();
+    let phone = |i: usize| format!("312555{i:04}");
+    let email = |i: usize| format!("p{i}@example.test");
+    let by_phone = |i: usize| i >= 1000 && i.is_multiple_of(7);
+    let by_email = |i: usize| i >= 2000 && i.is_multiple_of(11) && !by_phone(i);
+    let mut csv = String::from("First Name,Phone,Email,Notes\n");
+    for i in 0..ROWS {
+        let p = if by_phone(i) { phone(i - 1000) } else { phone(i) };
+        let e = if by_email(i) { email(i - 2000) } else { email(i) };
+        let notes = if i == 5 { "\"tab\there, back\\slash\nand a new line\"" } else { "plain" };
+        csv.push_str(&format!("Row{i},{p},{e},{notes}\n"));
+    }
+    let merged = (0..ROWS).filter(|&i| by_phone(i) || by_email(i)).count();
+    let r = upload(&app, t, "?list_name=Batches&auto_start=true", "text/csv", csv.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let list = r.body["list_id"].as_str().unwrap().to_owned();
+    let done = wait_done(&app, t, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["rows_done"], ROWS, "{done}");
+    assert_eq!(
+        (done["rows_created"].as_u64(), done["rows_merged"].as_u64(), done["rows_failed"].as_u64()),
+        (Some((ROWS - merged) as u64), Some(merged as u64), Some(0)),
+        "{done}"
+    );
+    assert_eq!(app.get(&format!("/v1/lists/{list}"), t).await.body["size"], ROWS - merged);
+    let contact_of = |q: String| {
+        let app = &app;
+        async move {
+            let found = app.get(&format!("/v1/contacts?q={}", q.replace('@', "%40")), t).await.body;
+            let data = found["data"].as_array().unwrap().clone();
+            assert_eq!(data.len(), 1, "one contact holds {q}: {found}");
+            let id = data[0]["id"].as_str().unwrap().to_owned();
+            app.get(&format!("/v1/contacts/{id}"), t).await.body
+        }
+    };
+    // Row 1001 repeats row 1's number: row 1's contact gains row 1001's address.
+    let first = contact_of(phone(1)).await;
+    assert_eq!(first["first_name"], "Row1");
+    assert_eq!(first["emails"], json!([email(1), email(1001)]), "{first}");
+    // Row 2013 repeats row 13's address: row 13's contact gains row 2013's number.
+    let thirteenth = contact_of(email(13)).await;
+    assert_eq!(thirteenth["first_name"], "Row13");
+    let numbers: Vec<&str> =
+        thirteenth["phones"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, vec![format!("+1{}", phone(13)), format!("+1{}", phone(2013))], "{thirteenth}");
+    // Every merge of the last batch found its contact (none was created twice).
+    let root = |mut i: usize| loop {
+        i = match i {
+            i if by_phone(i) => i - 1000,
+            i if by_email(i) => i - 2000,
+            i => break i,
+        }
+    };
+    for i in (3000..ROWS).filter(|&i| by_phone(i)) {
+        let c = contact_of(phone(i - 1000)).await;
+        assert_eq!(c["first_name"], format!("Row{}", root(i)), "{c}");
+    }
+    let odd = contact_of(phone(5)).await;
+    assert_eq!(odd["custom"]["Notes"], "tab\there, back\\slash\nand a new line", "{odd}");
     app.stop().await;
 }
 

@@ -1,7 +1,16 @@
-//! Running an import: spool the stored upload to a local file, parse it as a stream on a
-//! blocking thread, and write batches of contacts; each batch commits with its checkpoint
-//! (a compare-and-set on `bytes_done`), so a crash resumes exactly where the last batch ended
-//! and two runners can never both write a batch.
+//! Running an import: spool the stored upload to a local file, then three stages.
+//!
+//! 1. A blocking thread parses the file as a stream and turns each row into contact values
+//!    (normalized numbers with their jurisdictions and national-registry flag, or the row's
+//!    errors), a batch of [`BATCH`] rows at a time.
+//! 2. In file order, each batch is planned: its numbers and addresses are looked up among
+//!    the stored contacts and among the batches still being written, so every row either
+//!    creates a contact or merges into the one that owns its number or address.
+//! 3. Writers insert the planned batches, on PostgreSQL [`WRITERS_PG`] at once (each on its
+//!    own connection, by `COPY`). Each batch commits with its checkpoint, a compare-and-set
+//!    of `bytes_done` from the batch's first byte to its last, and only after the batch
+//!    before it committed: commits stay in file order, a crash resumes exactly where the
+//!    last committed batch ended, and two runners can never both write a batch.
 
 use super::{
     mapping::{Field, Mapping},
@@ -20,6 +29,7 @@ use crate::{
     queue::runner::JobError,
 };
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream::FuturesUnordered};
 use outdial_domain::{
     compliance::{Channel, ContactLocation, StateCode, resolve},
     contacts::{Phone, parse_state, parse_text, parse_zip},
@@ -27,8 +37,9 @@ use outdial_domain::{
     tenancy::Email,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, SimpleExpr},
+    sqlx,
 };
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
@@ -37,10 +48,15 @@ use std::{
     sync::Arc,
     time::Instant,
 };
-use tokio::io::AsyncWriteExt;
+use tokio::{io::AsyncWriteExt, sync::watch};
 
 /// Rows written per transaction.
 pub const BATCH: usize = 1000;
+
+/// Batches written at once on PostgreSQL. While one batch's inserts run in one backend the
+/// next batch's run in another, so the database uses both cores of a small machine. SQLite
+/// has one writer.
+pub const WRITERS_PG: usize = 2;
 
 /// What an import run needs.
 #[derive(Clone)]
@@ -52,16 +68,37 @@ pub struct ImportDeps {
     pub events: Option<EventBus>,
 }
 
-/// One parsed CSV record.
+/// One CSV record.
 struct RawRow {
     /// 1-based data row number (the header is row 0).
     number: i64,
     fields: Vec<String>,
 }
 
-/// A batch of records and the byte offset just past its last record.
-struct RawBatch {
-    rows: Vec<RawRow>,
+/// A number of a row: E.164, whether the national registry lists it, and where it may ring.
+struct PhoneIn {
+    e164: String,
+    national: bool,
+    states: Option<String>,
+    zones: Option<String>,
+}
+
+/// A row turned into contact values.
+struct Row {
+    number: i64,
+    fields: crate::db::repo::contacts::Fields,
+    phones: Vec<PhoneIn>,
+    emails: Vec<String>,
+}
+
+/// Stage 1's output: the batch's good rows, the errors of its bad ones, and its bytes.
+struct ParsedBatch {
+    rows: Vec<Row>,
+    errors: Vec<RowError>,
+    /// Rows in the batch, good and bad.
+    count: i64,
+    failed: i64,
+    start_offset: u64,
     end_offset: u64,
 }
 
@@ -107,62 +144,22 @@ pub async fn run(deps: &ImportDeps, tenant: &TenantId, import_id: &str) -> Resul
         .map_err(db_err)?;
 
     let path = spool(deps, tenant, &imp).await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<RawBatch, String>>(2);
-    let start = imp.bytes_done as u64;
-    let first_row = imp.rows_done;
-    let reader_path = path.clone();
-    let parser = tokio::task::spawn_blocking(move || parse_file(&reader_path, start, first_row, &tx));
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<ParsedBatch, String>>(4);
+    let reader = Reader {
+        path: path.clone(),
+        start: imp.bytes_done as u64,
+        first_row: imp.rows_done,
+        mapping,
+        headers,
+        national: deps.national.clone(),
+    };
+    let parser = tokio::task::spawn_blocking(move || reader.read(&tx));
+    let rows_done = write_all(deps, tenant, &imp, rx).await;
+    // The parser stops at its next batch once the channel is gone.
+    let parsed = parser.await.map_err(|e| JobError::retryable(format!("parser: {e}")))?;
+    let rows_done = rows_done?;
+    parsed.map_err(JobError::permanent)?;
 
-    let mut done = imp.bytes_done;
-    let mut rows_done = imp.rows_done;
-    let started = Instant::now();
-    let mut rows_this_run = 0i64;
-    while let Some(batch) = rx.recv().await {
-        let batch = batch.map_err(|e| JobError::permanent(format!("the file cannot be read: {e}")))?;
-        let n = batch.rows.len() as i64;
-        let txn = crate::db::begin(&deps.db).await.map_err(db_err)?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // A batch commits with its checkpoint, so a batch lost to a database crash is lost
-            // together with its checkpoint and redone on resume: no need to wait for the WAL
-            // flush of every batch.
-            txn.execute_unprepared("SET LOCAL synchronous_commit = off").await.map_err(db_err)?;
-        }
-        let tally = write_batch(&txn, deps, tenant, &imp, &mapping, &headers, &batch.rows).await.map_err(db_err)?;
-        // The checkpoint moves only from where this run found it: a second runner on the same
-        // import fails here and its batch rolls back.
-        let moved = scope::update_many::<import::Entity>(tenant)
-            .col_expr(import::Column::BytesDone, Expr::value(batch.end_offset as i64))
-            .col_expr(import::Column::RowsDone, Expr::col(import::Column::RowsDone).add(n))
-            .col_expr(import::Column::RowsCreated, Expr::col(import::Column::RowsCreated).add(tally.created))
-            .col_expr(import::Column::RowsMerged, Expr::col(import::Column::RowsMerged).add(tally.merged))
-            .col_expr(import::Column::RowsFailed, Expr::col(import::Column::RowsFailed).add(tally.failed))
-            .col_expr(import::Column::RowsDncFlagged, Expr::col(import::Column::RowsDncFlagged).add(tally.dnc_flagged))
-            .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(import::Column::Id.eq(import_id))
-            .filter(import::Column::BytesDone.eq(done))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
-        if moved.rows_affected != 1 {
-            txn.rollback().await.map_err(db_err)?;
-            return Err(JobError::retryable("another runner moved this import's checkpoint; stopping"));
-        }
-        txn.commit().await.map_err(db_err)?;
-        done = batch.end_offset as i64;
-        rows_done += n;
-        rows_this_run += n;
-        if let Some(bus) = &deps.events {
-            let rate = rows_this_run as f64 / started.elapsed().as_secs_f64().max(0.001);
-            let _ = bus
-                .publish(Event {
-                    tenant_id: tenant.to_string(),
-                    kind: "import.progress".into(),
-                    data: serde_json::json!({"import_id": import_id, "rows_done": rows_done, "bytes_done": done, "total_bytes": imp.total_bytes, "rows_per_second": rate}),
-                })
-                .await;
-        }
-    }
-    parser.await.map_err(|e| JobError::retryable(format!("parser: {e}")))?.map_err(JobError::permanent)?;
     scope::update_many::<import::Entity>(tenant)
         .col_expr(import::Column::Status, Expr::value(status::DONE))
         .col_expr(import::Column::BytesDone, Expr::value(imp.total_bytes))
@@ -190,6 +187,134 @@ pub async fn run(deps: &ImportDeps, tenant: &TenantId, import_id: &str) -> Resul
     }
     tracing::info!(import_id, rows = rows_done, "import done");
     Ok(())
+}
+
+/// Which batches have committed, for writers waiting on the one before theirs.
+#[derive(Debug, Clone, Copy)]
+struct Commits {
+    /// The last batch committed, in file order (`-1` before the first of this run).
+    last: i64,
+    /// A batch failed: nothing after it may commit.
+    failed: bool,
+}
+
+/// Waits until batch `seq` committed; `Err` when a batch failed first.
+async fn committed(commits: &mut watch::Receiver<Commits>, seq: i64) -> Result<(), JobError> {
+    let state = commits
+        .wait_for(|c| c.last >= seq || c.failed)
+        .await
+        .map_err(|_| JobError::retryable("the import run stopped"))?;
+    if state.last >= seq { Ok(()) } else { Err(JobError::retryable("an earlier batch of the import failed")) }
+}
+
+/// Stages 2 and 3: plans the parsed batches in order and writes them; the rows done at the end.
+async fn write_all(
+    deps: &ImportDeps,
+    tenant: &TenantId,
+    imp: &import::Model,
+    mut rx: tokio::sync::mpsc::Receiver<Result<ParsedBatch, String>>,
+) -> Result<i64, JobError> {
+    let postgres = deps.db.get_database_backend() == DbBackend::Postgres;
+    let writers = if postgres { WRITERS_PG } else { 1 };
+    let (commits_tx, commits_rx) = watch::channel(Commits { last: -1, failed: false });
+    let mut in_flight = InFlight::default();
+    let shared = Arc::new(imp.clone());
+    let mut writes = FuturesUnordered::new();
+    let mut rows_done = imp.rows_done;
+    let mut rows_this_run = 0i64;
+    let mut bytes_done = imp.bytes_done;
+    let mut failure: Option<JobError> = None;
+    let started = Instant::now();
+    let mut seq = 0i64;
+    loop {
+        // Take the next batch only when a writer is free (or an error ends the run).
+        while writes.len() >= writers || (failure.is_some() && !writes.is_empty()) {
+            let Some(done) = writes.next().await else { break };
+            match done {
+                Ok((count, end)) => {
+                    rows_done += count;
+                    rows_this_run += count;
+                    bytes_done = Ord::max(bytes_done, end);
+                    progress(deps, tenant, imp, rows_done, bytes_done, rows_this_run, started).await;
+                }
+                Err(e) => {
+                    // Batches waiting on this one roll back (even if its task died unawares).
+                    commits_tx.send_modify(|c| c.failed = true);
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if failure.is_some() {
+            break;
+        }
+        let Some(batch) = rx.recv().await else { break };
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                failure = Some(JobError::permanent(format!("the file cannot be read: {e}")));
+                continue;
+            }
+        };
+        in_flight.forget_committed(commits_rx.borrow().last);
+        let planned = match plan(&deps.db, tenant, imp, batch, &in_flight).await {
+            Ok(p) => p,
+            Err(e) => {
+                failure = Some(db_err(e));
+                continue;
+            }
+        };
+        let mut planned = planned;
+        in_flight.batches.push((seq, std::mem::take(&mut planned.keys)));
+        let (db, tenant, imp) = (deps.db.clone(), tenant.clone(), shared.clone());
+        let (commits_tx, mut commits) = (commits_tx.clone(), commits_rx.clone());
+        // A task of its own, so building one batch's rows runs beside planning the next.
+        let writer = tokio::spawn(async move {
+            let outcome = write(&db, &tenant, &imp, &planned, seq, &mut commits).await;
+            commits_tx.send_modify(|c| match &outcome {
+                Ok(()) => c.last = Ord::max(c.last, seq),
+                Err(_) => c.failed = true,
+            });
+            outcome.map(|()| (planned.count, planned.end_offset as i64))
+        });
+        writes.push(async move { writer.await.unwrap_or_else(|e| Err(JobError::retryable(format!("writer: {e}")))) });
+        seq += 1;
+    }
+    // A failed batch stops the run; the batches after it have rolled back.
+    while let Some(done) = writes.next().await {
+        match done {
+            Ok((count, _)) => rows_done += count,
+            Err(e) => {
+                commits_tx.send_modify(|c| c.failed = true);
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    drop(rx);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(rows_done),
+    }
+}
+
+async fn progress(
+    deps: &ImportDeps,
+    tenant: &TenantId,
+    imp: &import::Model,
+    rows_done: i64,
+    bytes_done: i64,
+    rows_this_run: i64,
+    started: Instant,
+) {
+    if let Some(bus) = &deps.events {
+        let rate = rows_this_run as f64 / started.elapsed().as_secs_f64().max(0.001);
+        let _ = bus
+            .publish(Event {
+                tenant_id: tenant.to_string(),
+                kind: "import.progress".into(),
+                data: serde_json::json!({"import_id": imp.id, "rows_done": rows_done, "bytes_done": bytes_done, "total_bytes": imp.total_bytes, "rows_per_second": rate}),
+            })
+            .await;
+    }
 }
 
 /// Marks an import failed with a reason a person can act on.
@@ -241,55 +366,109 @@ async fn spool(deps: &ImportDeps, tenant: &TenantId, imp: &import::Model) -> Res
     Ok(path)
 }
 
-/// Parses from byte `start` (0: the file's beginning, header included) and sends batches.
-fn parse_file(
-    path: &std::path::Path,
+/// Stage 1: the file from a byte offset, parsed and turned into contact values.
+struct Reader {
+    path: PathBuf,
+    /// 0: the file's beginning, header included.
     start: u64,
+    /// Data rows before `start`.
     first_row: i64,
-    tx: &tokio::sync::mpsc::Sender<Result<RawBatch, String>>,
-) -> Result<(), String> {
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut base = start;
-    if start == 0 {
-        let mut head = [0u8; 3];
-        let n = file.read(&mut head).map_err(|e| e.to_string())?;
-        base = if strip_bom(&head[..n]).len() < n { 3 } else { 0 };
-    }
-    file.seek(SeekFrom::Start(base)).map_err(|e| e.to_string())?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    let mut record = csv::ByteRecord::new();
-    if start == 0 {
-        // The header row.
-        reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
-    }
-    let mut number = first_row;
-    let mut rows = Vec::with_capacity(BATCH);
-    loop {
-        let more = reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
-        if more && record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
-            continue;
+    mapping: Mapping,
+    headers: Vec<String>,
+    national: Arc<dyn NationalRegistry>,
+}
+
+impl Reader {
+    fn read(self, tx: &tokio::sync::mpsc::Sender<Result<ParsedBatch, String>>) -> Result<(), String> {
+        let outcome = self.batches(tx);
+        if let Err(e) = &outcome {
+            // The writer reports it; the channel may already be gone.
+            let _ = tx.blocking_send(Err(e.clone()));
         }
-        if more {
-            number += 1;
-            rows.push(RawRow { number, fields: record.iter().map(decode).collect() });
+        outcome
+    }
+
+    fn batches(&self, tx: &tokio::sync::mpsc::Sender<Result<ParsedBatch, String>>) -> Result<(), String> {
+        let mut file = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
+        let mut base = self.start;
+        if self.start == 0 {
+            let mut head = [0u8; 3];
+            let n = file.read(&mut head).map_err(|e| e.to_string())?;
+            base = if strip_bom(&head[..n]).len() < n { 3 } else { 0 };
         }
-        if rows.len() == BATCH || (!more && !rows.is_empty()) {
-            let end_offset = base + reader.position().byte();
-            if tx.blocking_send(Ok(RawBatch { rows: std::mem::take(&mut rows), end_offset })).is_err() {
+        file.seek(SeekFrom::Start(base)).map_err(|e| e.to_string())?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        let mut record = csv::ByteRecord::new();
+        if self.start == 0 {
+            // The header row.
+            reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
+        }
+        let mut number = self.first_row;
+        let mut batch_start = self.start;
+        let mut batch = self.empty(batch_start);
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
+            if more && record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+                continue;
+            }
+            if more {
+                number += 1;
+                let raw = RawRow { number, fields: record.iter().map(decode).collect() };
+                batch.count += 1;
+                match parse_row(&raw, &self.mapping, &self.headers) {
+                    Ok(row) => batch.rows.push(self.located(row)),
+                    Err(mut errors) => {
+                        batch.failed += 1;
+                        batch.errors.append(&mut errors);
+                    }
+                }
+            }
+            if batch.count as usize == BATCH || (!more && batch.count > 0) {
+                batch.end_offset = base + reader.position().byte();
+                batch_start = batch.end_offset;
+                let full = std::mem::replace(&mut batch, self.empty(batch_start));
+                if tx.blocking_send(Ok(full)).is_err() {
+                    return Ok(());
+                }
+            }
+            if !more {
                 return Ok(());
             }
         }
-        if !more {
-            return Ok(());
+    }
+
+    fn empty(&self, start_offset: u64) -> ParsedBatch {
+        ParsedBatch {
+            rows: Vec::with_capacity(BATCH),
+            errors: Vec::new(),
+            count: 0,
+            failed: 0,
+            start_offset,
+            end_offset: start_offset,
         }
+    }
+
+    /// The row's numbers with where they may ring and whether the national registry lists them.
+    fn located(&self, row: Parsed) -> Row {
+        let phones = row
+            .phones
+            .into_iter()
+            .map(|e164| {
+                let national =
+                    Phone::parse(&e164).ok().and_then(|n| n.nanp()).is_some_and(|n| self.national.scrub(n).listed);
+                let (states, zones) = jurisdiction(&e164, &row.fields);
+                PhoneIn { e164, national, states, zones }
+            })
+            .collect();
+        Row { number: row.number, fields: row.fields, phones, emails: row.emails }
     }
 }
 
-/// A row turned into contact values, or its errors.
+/// A row's values as parsed, before its numbers are located.
 struct Parsed {
     number: i64,
     fields: crate::db::repo::contacts::Fields,
@@ -425,64 +604,17 @@ fn jurisdiction(phone: &str, f: &crate::db::repo::contacts::Fields) -> (Option<S
     }
 }
 
-/// Bulk insert on PostgreSQL: one fixed statement whose single parameter is the batch as JSON.
-/// A multi-row `VALUES` list with ~20,000 bind parameters has a different text for every batch
-/// size, so PostgreSQL parses and plans it every time; this statement is prepared once per
-/// connection. Rows carry `tenant_id` explicitly (this is the import's own insert, not a query).
-async fn insert_json(
-    txn: &DatabaseTransaction,
-    table: &str,
-    rows: Vec<serde_json::Value>,
-) -> Result<(), sea_orm::DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let sql = format!("INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, $1::json)");
-    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        sql,
-        [serde_json::Value::Array(rows).to_string().into()],
-    ))
-    .await?;
-    Ok(())
-}
-
-fn contact_json(c: &contact::Model) -> serde_json::Value {
-    serde_json::json!({
-        "tenant_id": c.tenant_id, "id": c.id, "first_name": c.first_name, "last_name": c.last_name,
-        "company": c.company, "zip": c.zip, "state": c.state, "address": c.address, "city": c.city,
-        "address_state": c.address_state, "custom": c.custom, "lead_type": c.lead_type, "source": c.source,
-        "score": c.score, "stage": c.stage, "owner_id": c.owner_id, "import_id": c.import_id,
-        "import_row": c.import_row, "created_at": c.created_at, "updated_at": c.updated_at,
-    })
-}
-
-fn phone_json(p: &contact_phone::Model) -> serde_json::Value {
-    serde_json::json!({
-        "tenant_id": p.tenant_id, "e164": p.e164, "contact_id": p.contact_id, "label": p.label,
-        "position": p.position, "dnc_flag": p.dnc_flag, "states": p.states, "zones": p.zones,
-        "created_at": p.created_at,
-    })
-}
-
-fn email_json(e: &contact_email::Model) -> serde_json::Value {
-    serde_json::json!({
-        "tenant_id": e.tenant_id, "email": e.email, "contact_id": e.contact_id, "position": e.position,
-        "created_at": e.created_at,
-    })
-}
-
 /// The filters that match `column` against `keys`, one per query to run. On PostgreSQL the
 /// keys travel as one comma-joined parameter: the statement text is the same for every batch
 /// (prepared once per connection), and its plan does not hinge on table statistics. With a
 /// list of 500 literal values and no statistics yet (a fresh table, autovacuum behind) the
 /// planner reads the tenant's whole index range and filters it, so each batch got slower as
 /// the import grew. E.164 numbers and email addresses never contain a comma.
-fn key_filters(txn: &DatabaseTransaction, column: impl ColumnTrait, keys: &[String]) -> Vec<SimpleExpr> {
+fn key_filters(backend: DbBackend, column: impl ColumnTrait, keys: &[String]) -> Vec<SimpleExpr> {
     if keys.is_empty() {
         return Vec::new();
     }
-    match txn.get_database_backend() {
+    match backend {
         DbBackend::Postgres => {
             let (table, name) = (column.entity_name().to_string(), column.as_str().to_owned());
             vec![Expr::cust_with_values(
@@ -494,143 +626,186 @@ fn key_filters(txn: &DatabaseTransaction, column: impl ColumnTrait, keys: &[Stri
     }
 }
 
-async fn existing_phones(
-    txn: &DatabaseTransaction,
+async fn existing_phones<C: ConnectionTrait>(
+    conn: &C,
     tenant: &TenantId,
     phones: &[String],
 ) -> Result<HashMap<String, String>, sea_orm::DbErr> {
     let mut out = HashMap::new();
-    for filter in key_filters(txn, contact_phone::Column::E164, phones) {
-        for p in scope::find::<contact_phone::Entity>(tenant).filter(filter).all(txn).await? {
+    for filter in key_filters(conn.get_database_backend(), contact_phone::Column::E164, phones) {
+        for p in scope::find::<contact_phone::Entity>(tenant).filter(filter).all(conn).await? {
             out.insert(p.e164, p.contact_id);
         }
     }
     Ok(out)
 }
 
-async fn existing_emails(
-    txn: &DatabaseTransaction,
+async fn existing_emails<C: ConnectionTrait>(
+    conn: &C,
     tenant: &TenantId,
     emails: &[String],
 ) -> Result<HashMap<String, String>, sea_orm::DbErr> {
     let mut out = HashMap::new();
-    for filter in key_filters(txn, contact_email::Column::Email, emails) {
-        for e in scope::find::<contact_email::Entity>(tenant).filter(filter).all(txn).await? {
+    for filter in key_filters(conn.get_database_backend(), contact_email::Column::Email, emails) {
+        for e in scope::find::<contact_email::Entity>(tenant).filter(filter).all(conn).await? {
             out.insert(e.email, e.contact_id);
         }
     }
     Ok(out)
 }
 
-/// Writes one batch: new contacts inserted in bulk, duplicates (of earlier rows, in this file
-/// or already stored) merged, errors recorded, numbers flagged against the DNC lists.
-#[allow(clippy::too_many_arguments)]
-async fn write_batch(
-    txn: &DatabaseTransaction,
-    deps: &ImportDeps,
+/// Numbers and addresses of the batches planned but not yet known to be committed, so the
+/// next batches merge into their contacts (a look-up in the database cannot see them yet).
+#[derive(Default)]
+struct InFlight {
+    batches: Vec<(i64, HashMap<String, String>)>,
+}
+
+impl InFlight {
+    /// Drops what committed batches added: the database answers for them now. Called before a
+    /// batch's look-up, so a batch committing during the look-up is found in one or the other.
+    fn forget_committed(&mut self, last: i64) {
+        self.batches.retain(|(seq, _)| *seq > last);
+    }
+
+    fn owner(&self, key: &str) -> Option<(&String, i64)> {
+        self.batches.iter().rev().find_map(|(seq, keys)| keys.get(key).map(|id| (id, *seq)))
+    }
+}
+
+/// A batch ready to write.
+struct Planned {
+    count: i64,
+    start_offset: u64,
+    end_offset: u64,
+    tally: Tally,
+    contacts: Vec<contact::Model>,
+    phones: Vec<contact_phone::Model>,
+    emails: Vec<contact_email::Model>,
+    /// Contacts this batch creates, for the import's list.
+    fresh_members: Vec<String>,
+    /// Contacts rows merged into, which may be in the list already.
+    merged_members: Vec<String>,
+    errors: Vec<import_error::Model>,
+    /// A batch still being written whose contacts this one merges into: its inserts wait for
+    /// that batch's commit.
+    after: Option<i64>,
+    /// Numbers and addresses this batch adds, with their contact.
+    keys: HashMap<String, String>,
+}
+
+async fn internal_dnc<C: ConnectionTrait>(
+    conn: &C,
     tenant: &TenantId,
-    imp: &import::Model,
-    mapping: &Mapping,
-    headers: &[String],
-    rows: &[RawRow],
-) -> Result<Tally, sea_orm::DbErr> {
-    let now: DateTime<Utc> = Utc::now();
-    let mut tally = Tally::default();
-    let mut errors = Vec::new();
-    let mut parsed = Vec::with_capacity(rows.len());
-    for row in rows {
-        match parse_row(row, mapping, headers) {
-            Ok(p) => parsed.push(p),
-            Err(mut e) => {
-                tally.failed += 1;
-                errors.append(&mut e);
+    phones: &[String],
+) -> Result<HashSet<String>, sea_orm::DbErr> {
+    let mut out = HashSet::new();
+    for filter in key_filters(conn.get_database_backend(), dnc_entry::Column::Phone, phones) {
+        for d in scope::find::<dnc_entry::Entity>(tenant).filter(filter).all(conn).await? {
+            if let Some(p) = d.phone {
+                out.insert(p);
             }
         }
     }
-    let all_phones: Vec<String> = parsed.iter().flat_map(|p| p.phones.iter().cloned()).collect();
-    let all_emails: Vec<String> = parsed.iter().flat_map(|p| p.emails.iter().cloned()).collect();
-    let mut phone_owner = existing_phones(txn, tenant, &all_phones).await?;
-    let mut email_owner = existing_emails(txn, tenant, &all_emails).await?;
-    let internal_dnc: HashSet<String> = {
-        let mut s = HashSet::new();
-        for filter in key_filters(txn, dnc_entry::Column::Phone, &all_phones) {
-            for d in scope::find::<dnc_entry::Entity>(tenant).filter(filter).all(txn).await? {
-                if let Some(p) = d.phone {
-                    s.insert(p);
-                }
-            }
+    Ok(out)
+}
+
+/// Stage 2: decides which rows create a contact and which merge (into a stored contact, one
+/// of a batch still being written, or an earlier row of this batch), and which numbers are on
+/// a do-not-call list.
+async fn plan(
+    db: &Db,
+    tenant: &TenantId,
+    imp: &import::Model,
+    batch: ParsedBatch,
+    in_flight: &InFlight,
+) -> Result<Planned, sea_orm::DbErr> {
+    let now: DateTime<Utc> = Utc::now();
+    let all_phones: Vec<String> = batch.rows.iter().flat_map(|r| r.phones.iter().map(|p| p.e164.clone())).collect();
+    let all_emails: Vec<String> = batch.rows.iter().flat_map(|r| r.emails.iter().cloned()).collect();
+    let (mut stored, stored_emails, internal_dnc) = tokio::try_join!(
+        existing_phones(db, tenant, &all_phones),
+        existing_emails(db, tenant, &all_emails),
+        internal_dnc(db, tenant, &all_phones),
+    )?;
+    // E.164 numbers start with '+' and addresses hold an '@': one map holds both.
+    stored.extend(stored_emails);
+    let mut keys: HashMap<String, String> = HashMap::new();
+    let owner_of = |key: &str, keys: &HashMap<String, String>| -> Option<(String, Option<i64>)> {
+        if let Some(id) = stored.get(key).or_else(|| keys.get(key)) {
+            return Some((id.clone(), None));
         }
-        s
+        in_flight.owner(key).map(|(id, seq)| (id.clone(), Some(seq)))
     };
 
-    let mut contacts_out = Vec::new();
-    let mut phones_out = Vec::new();
-    let mut emails_out = Vec::new();
-    // Contacts this batch created cannot be in the list yet; only merged ones need a look-up.
-    let mut members = Vec::new();
-    let mut fresh_members: Vec<String> = Vec::new();
-    for p in parsed {
-        let owner = p
+    let mut p = Planned {
+        count: batch.count,
+        start_offset: batch.start_offset,
+        end_offset: batch.end_offset,
+        tally: Tally { failed: batch.failed, ..Tally::default() },
+        contacts: Vec::with_capacity(batch.rows.len()),
+        phones: Vec::with_capacity(all_phones.len()),
+        emails: Vec::with_capacity(all_emails.len()),
+        fresh_members: Vec::new(),
+        merged_members: Vec::new(),
+        errors: Vec::new(),
+        after: None,
+        keys: HashMap::new(),
+    };
+    for row in batch.rows {
+        let owner = row
             .phones
             .iter()
-            .find_map(|ph| phone_owner.get(ph))
-            .or_else(|| p.emails.iter().find_map(|e| email_owner.get(e)))
-            .cloned();
+            .find_map(|ph| owner_of(&ph.e164, &keys))
+            .or_else(|| row.emails.iter().find_map(|e| owner_of(e, &keys)));
         let (id, fresh) = match owner {
-            Some(id) => {
-                tally.merged += 1;
+            Some((id, in_flight_batch)) => {
+                p.tally.merged += 1;
+                p.after = Ord::max(p.after, in_flight_batch);
                 (id, false)
             }
             None => {
-                tally.created += 1;
+                p.tally.created += 1;
                 (crate::ids::contact().to_string(), true)
             }
         };
         // New numbers and addresses of this row (a merge adds what the contact lacks).
         let mut pos = 0;
         let mut flagged = false;
-        for ph in &p.phones {
-            if phone_owner.contains_key(ph) {
+        for ph in row.phones {
+            if owner_of(&ph.e164, &keys).is_some() {
                 continue;
             }
-            phone_owner.insert(ph.clone(), id.clone());
-            let flag = if internal_dnc.contains(ph) {
-                Some("internal")
-            } else {
-                Phone::parse(ph)
-                    .ok()
-                    .and_then(|n| n.nanp())
-                    .filter(|n| deps.national.scrub(*n).listed)
-                    .map(|_| "national")
-            };
+            keys.insert(ph.e164.clone(), id.clone());
+            let flag =
+                if internal_dnc.contains(&ph.e164) { Some("internal") } else { ph.national.then_some("national") };
             flagged |= flag.is_some();
-            let (states, zones) = jurisdiction(ph, &p.fields);
-            phones_out.push(contact_phone::Model {
+            p.phones.push(contact_phone::Model {
                 tenant_id: tenant.to_string(),
-                e164: ph.clone(),
+                e164: ph.e164,
                 contact_id: id.clone(),
                 label: None,
                 // Merged numbers go after the contact's own.
                 position: if fresh { pos } else { 100 + pos },
                 dnc_flag: flag.map(str::to_owned),
-                states,
-                zones,
+                states: ph.states,
+                zones: ph.zones,
                 created_at: now,
             });
             pos += 1;
         }
         if flagged {
-            tally.dnc_flagged += 1;
+            p.tally.dnc_flagged += 1;
         }
         let mut epos = 0;
-        for e in &p.emails {
-            if email_owner.contains_key(e) {
+        for e in row.emails {
+            if owner_of(&e, &keys).is_some() {
                 continue;
             }
-            email_owner.insert(e.clone(), id.clone());
-            emails_out.push(contact_email::Model {
+            keys.insert(e.clone(), id.clone());
+            p.emails.push(contact_email::Model {
                 tenant_id: tenant.to_string(),
-                email: e.clone(),
+                email: e,
                 contact_id: id.clone(),
                 position: if fresh { epos } else { 100 + epos },
                 created_at: now,
@@ -638,8 +813,8 @@ async fn write_batch(
             epos += 1;
         }
         if fresh {
-            let f = p.fields;
-            contacts_out.push(contact::Model {
+            let f = row.fields;
+            p.contacts.push(contact::Model {
                 tenant_id: tenant.to_string(),
                 id: id.clone(),
                 first_name: f.first_name,
@@ -657,101 +832,316 @@ async fn write_batch(
                 stage: f.stage,
                 owner_id: None,
                 import_id: Some(imp.id.clone()),
-                import_row: Some(p.number),
+                import_row: Some(row.number),
                 created_at: now,
                 updated_at: now,
             });
-        }
-        if fresh {
-            fresh_members.push(id);
+            p.fresh_members.push(id);
         } else {
-            members.push(id);
+            p.merged_members.push(id);
         }
     }
-    if txn.get_database_backend() == DbBackend::Postgres {
-        insert_json(txn, "contacts", contacts_out.iter().map(contact_json).collect()).await?;
-        insert_json(txn, "contact_phones", phones_out.iter().map(phone_json).collect()).await?;
-        insert_json(txn, "contact_emails", emails_out.iter().map(email_json).collect()).await?;
+    // Several rows of a batch may merge into one contact, maybe one this batch created.
+    p.merged_members.sort();
+    p.merged_members.dedup();
+    let fresh: HashSet<&String> = p.fresh_members.iter().collect();
+    p.merged_members.retain(|m| !fresh.contains(m));
+    // One error per (row, column): a column repeated in a row keeps its first message.
+    let mut seen = HashSet::new();
+    p.errors = batch
+        .errors
+        .into_iter()
+        .filter(|e| seen.insert((e.number, e.field.clone())))
+        .map(|e| import_error::Model {
+            tenant_id: tenant.to_string(),
+            import_id: imp.id.clone(),
+            row: e.number,
+            field: e.field.chars().take(200).collect(),
+            message: e.message.chars().take(300).collect(),
+            // PostgreSQL text holds no NUL.
+            raw: Some(e.raw.replace('\0', "")),
+        })
+        .collect();
+    p.keys = keys;
+    Ok(p)
+}
+
+/// Stage 3: writes a planned batch and commits it with its checkpoint, after the batch
+/// before it (`seq - 1`) committed.
+async fn write(
+    db: &Db,
+    tenant: &TenantId,
+    imp: &import::Model,
+    p: &Planned,
+    seq: i64,
+    commits: &mut watch::Receiver<Commits>,
+) -> Result<(), JobError> {
+    if let Some(before) = p.after {
+        committed(commits, before).await?;
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        write_pg(db.get_postgres_connection_pool(), tenant, imp, p, seq, commits).await
     } else {
-        if !contacts_out.is_empty() {
-            contact::Entity::insert_many(contacts_out.into_iter().map(|m| contact::ActiveModel::from(m).reset_all()))
-                .exec_without_returning(txn)
-                .await?;
+        write_orm(db, tenant, imp, p, seq, commits).await
+    }
+}
+
+const MOVED_BY_ANOTHER: &str = "another runner moved this import's checkpoint; stopping";
+
+/// PostgreSQL: each table's rows in one `COPY`, on a connection of this batch's own.
+async fn write_pg(
+    pool: &sqlx::PgPool,
+    tenant: &TenantId,
+    imp: &import::Model,
+    p: &Planned,
+    seq: i64,
+    commits: &mut watch::Receiver<Commits>,
+) -> Result<(), JobError> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    // A batch commits with its checkpoint, so a batch lost to a database crash is lost together
+    // with its checkpoint and redone on resume: no need to wait for the WAL flush of each one.
+    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await.map_err(db_err)?;
+    let tenant_id = tenant.to_string();
+    let mut out = CopyText::default();
+    for c in &p.contacts {
+        out.text(&c.tenant_id).text(&c.id).opt(&c.first_name).opt(&c.last_name).opt(&c.company).opt(&c.zip);
+        out.opt(&c.state).opt(&c.address).opt(&c.city).opt(&c.address_state).text(&c.custom).opt(&c.lead_type);
+        out.opt(&c.source).num(c.score).text(&c.stage).opt(&c.owner_id).opt(&c.import_id);
+        out.opt_num(c.import_row).time(c.created_at).time(c.updated_at).end();
+    }
+    copy_in(
+        &mut tx,
+        "contacts (tenant_id, id, first_name, last_name, company, zip, state, address, city, address_state, \
+         custom, lead_type, source, score, stage, owner_id, import_id, import_row, created_at, updated_at)",
+        out.take(),
+    )
+    .await?;
+    for ph in &p.phones {
+        out.text(&ph.tenant_id).text(&ph.e164).text(&ph.contact_id).opt(&ph.label).num(ph.position);
+        out.opt(&ph.dnc_flag).opt(&ph.states).opt(&ph.zones).time(ph.created_at).end();
+    }
+    copy_in(
+        &mut tx,
+        "contact_phones (tenant_id, e164, contact_id, label, position, dnc_flag, states, zones, created_at)",
+        out.take(),
+    )
+    .await?;
+    for e in &p.emails {
+        out.text(&e.tenant_id).text(&e.email).text(&e.contact_id).num(e.position).time(e.created_at).end();
+    }
+    copy_in(&mut tx, "contact_emails (tenant_id, email, contact_id, position, created_at)", out.take()).await?;
+    if let Some(list) = &imp.list_id {
+        for c in &p.fresh_members {
+            out.text(&tenant_id).text(list).text(c).time(Utc::now()).end();
         }
-        if !phones_out.is_empty() {
-            contact_phone::Entity::insert_many(
-                phones_out.into_iter().map(|m| contact_phone::ActiveModel::from(m).reset_all()),
+        copy_in(&mut tx, "list_members (tenant_id, list_id, contact_id, created_at)", out.take()).await?;
+        if !p.merged_members.is_empty() {
+            sqlx::query(
+                "INSERT INTO list_members (tenant_id, list_id, contact_id, created_at) \
+                 SELECT $1, $2, c, now() FROM unnest($3::text[]) AS c ON CONFLICT DO NOTHING",
             )
-            .exec_without_returning(txn)
-            .await?;
-        }
-        if !emails_out.is_empty() {
-            contact_email::Entity::insert_many(
-                emails_out.into_iter().map(|m| contact_email::ActiveModel::from(m).reset_all()),
-            )
-            .exec_without_returning(txn)
-            .await?;
+            .bind(&tenant_id)
+            .bind(list)
+            .bind(&p.merged_members)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         }
     }
-    if let Some(list) = &imp.list_id {
-        // Several rows of a batch may merge into one contact.
-        members.sort();
-        members.dedup();
-        members.retain(|m| !fresh_members.contains(m));
-        lists::add_members(txn, tenant, list, &members, now).await.map_err(|e| match e {
-            RepoError::Db(d) => d,
-            other => sea_orm::DbErr::Custom(other.to_string()),
-        })?;
-        let rows: Vec<list_member::Model> = fresh_members
-            .into_iter()
-            .map(|contact_id| list_member::Model {
-                tenant_id: tenant.to_string(),
-                list_id: list.clone(),
-                contact_id,
-                created_at: now,
-            })
-            .collect();
-        if txn.get_database_backend() == DbBackend::Postgres {
-            let json = rows
-                .iter()
-                .map(|m| serde_json::json!({"tenant_id": m.tenant_id, "list_id": m.list_id, "contact_id": m.contact_id, "created_at": m.created_at}))
-                .collect();
-            insert_json(txn, "list_members", json).await?;
-        } else {
-            for chunk in rows.chunks(1000) {
-                list_member::Entity::insert_many(
-                    chunk.iter().cloned().map(|m| list_member::ActiveModel::from(m).reset_all()),
-                )
-                .exec_without_returning(txn)
-                .await?;
+    for e in &p.errors {
+        out.text(&e.tenant_id).text(&e.import_id).num(e.row).text(&e.field).text(&e.message).opt(&e.raw).end();
+    }
+    copy_in(&mut tx, "import_errors (tenant_id, import_id, row, field, message, raw)", out.take()).await?;
+
+    if let Err(e) = committed(commits, seq - 1).await {
+        tx.rollback().await.map_err(db_err)?;
+        return Err(e);
+    }
+    let t = p.tally;
+    let moved = sqlx::query(
+        "UPDATE imports SET bytes_done = $1, rows_done = rows_done + $2, rows_created = rows_created + $3, \
+         rows_merged = rows_merged + $4, rows_failed = rows_failed + $5, rows_dnc_flagged = rows_dnc_flagged + $6, \
+         updated_at = now() WHERE tenant_id = $7 AND id = $8 AND bytes_done = $9",
+    )
+    .bind(p.end_offset as i64)
+    .bind(p.count)
+    .bind(t.created)
+    .bind(t.merged)
+    .bind(t.failed)
+    .bind(t.dnc_flagged)
+    .bind(&tenant_id)
+    .bind(&imp.id)
+    .bind(p.start_offset as i64)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    if moved != 1 {
+        tx.rollback().await.map_err(db_err)?;
+        return Err(JobError::retryable(MOVED_BY_ANOTHER));
+    }
+    tx.commit().await.map_err(db_err)
+}
+
+async fn copy_in(tx: &mut sqlx::PgConnection, target: &str, data: Vec<u8>) -> Result<(), JobError> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let mut copy = tx.copy_in_raw(&format!("COPY {target} FROM STDIN")).await.map_err(db_err)?;
+    copy.send(data).await.map_err(db_err)?;
+    copy.finish().await.map_err(db_err)?;
+    Ok(())
+}
+
+/// Rows in `COPY`'s text format: tab-separated, `\N` for NULL, backslash escapes.
+#[derive(Default)]
+struct CopyText(Vec<u8>);
+
+impl CopyText {
+    fn text(&mut self, v: &str) -> &mut Self {
+        for b in v.bytes() {
+            match b {
+                b'\\' => self.0.extend_from_slice(b"\\\\"),
+                b'\t' => self.0.extend_from_slice(b"\\t"),
+                b'\n' => self.0.extend_from_slice(b"\\n"),
+                b'\r' => self.0.extend_from_slice(b"\\r"),
+                // PostgreSQL text holds no NUL.
+                0 => {}
+                _ => self.0.push(b),
+            }
+        }
+        self.0.push(b'\t');
+        self
+    }
+
+    fn opt(&mut self, v: &Option<String>) -> &mut Self {
+        match v {
+            Some(s) => self.text(s),
+            None => {
+                self.0.extend_from_slice(b"\\N\t");
+                self
             }
         }
     }
-    // One error per (row, column): a column repeated in a row keeps its first message.
-    let mut seen = HashSet::new();
-    let errors: Vec<import_error::ActiveModel> = errors
-        .into_iter()
-        .filter(|e| seen.insert((e.number, e.field.clone())))
-        .map(|e| {
-            import_error::ActiveModel::from(import_error::Model {
-                tenant_id: tenant.to_string(),
-                import_id: imp.id.clone(),
-                row: e.number,
-                field: e.field.chars().take(200).collect(),
-                message: e.message.chars().take(300).collect(),
-                raw: Some(e.raw),
-            })
-            .reset_all()
-        })
-        .collect();
-    for chunk in errors.chunks(500) {
-        import_error::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+
+    fn num(&mut self, n: impl std::fmt::Display) -> &mut Self {
+        use std::io::Write;
+        // Writing into a Vec cannot fail.
+        let _ = write!(self.0, "{n}\t");
+        self
     }
-    Ok(tally)
+
+    fn opt_num(&mut self, n: Option<i64>) -> &mut Self {
+        match n {
+            Some(n) => self.num(n),
+            None => {
+                self.0.extend_from_slice(b"\\N\t");
+                self
+            }
+        }
+    }
+
+    fn time(&mut self, t: DateTime<Utc>) -> &mut Self {
+        self.text(&t.to_rfc3339())
+    }
+
+    /// Ends the row: its last tab becomes the line's end.
+    fn end(&mut self) {
+        if let Some(last) = self.0.last_mut() {
+            *last = b'\n';
+        }
+    }
+
+    fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+/// SQLite (one writer): the same rows through the ORM.
+async fn write_orm(
+    db: &Db,
+    tenant: &TenantId,
+    imp: &import::Model,
+    p: &Planned,
+    seq: i64,
+    commits: &mut watch::Receiver<Commits>,
+) -> Result<(), JobError> {
+    let txn = crate::db::begin(db).await.map_err(db_err)?;
+    let now = Utc::now();
+    insert_chunked::<_, contact::ActiveModel>(&txn, &p.contacts).await?;
+    insert_chunked::<_, contact_phone::ActiveModel>(&txn, &p.phones).await?;
+    insert_chunked::<_, contact_email::ActiveModel>(&txn, &p.emails).await?;
+    if let Some(list) = &imp.list_id {
+        lists::add_members(&txn, tenant, list, &p.merged_members, now).await.map_err(|e| match e {
+            RepoError::Db(d) => db_err(d),
+            other => db_err(other),
+        })?;
+        let members: Vec<list_member::Model> = p
+            .fresh_members
+            .iter()
+            .map(|contact_id| list_member::Model {
+                tenant_id: tenant.to_string(),
+                list_id: list.clone(),
+                contact_id: contact_id.clone(),
+                created_at: now,
+            })
+            .collect();
+        insert_chunked::<_, list_member::ActiveModel>(&txn, &members).await?;
+    }
+    insert_chunked::<_, import_error::ActiveModel>(&txn, &p.errors).await?;
+    if let Err(e) = committed(commits, seq - 1).await {
+        txn.rollback().await.map_err(db_err)?;
+        return Err(e);
+    }
+    let t = p.tally;
+    let moved = scope::update_many::<import::Entity>(tenant)
+        .col_expr(import::Column::BytesDone, Expr::value(p.end_offset as i64))
+        .col_expr(import::Column::RowsDone, Expr::col(import::Column::RowsDone).add(p.count))
+        .col_expr(import::Column::RowsCreated, Expr::col(import::Column::RowsCreated).add(t.created))
+        .col_expr(import::Column::RowsMerged, Expr::col(import::Column::RowsMerged).add(t.merged))
+        .col_expr(import::Column::RowsFailed, Expr::col(import::Column::RowsFailed).add(t.failed))
+        .col_expr(import::Column::RowsDncFlagged, Expr::col(import::Column::RowsDncFlagged).add(t.dnc_flagged))
+        .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(import::Column::Id.eq(imp.id.as_str()))
+        .filter(import::Column::BytesDone.eq(p.start_offset as i64))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if moved.rows_affected != 1 {
+        txn.rollback().await.map_err(db_err)?;
+        return Err(JobError::retryable(MOVED_BY_ANOTHER));
+    }
+    txn.commit().await.map_err(db_err)
+}
+
+/// Inserts rows 1,000 at a time (SQLite takes at most 32,766 values in a statement).
+async fn insert_chunked<M, A>(txn: &sea_orm::DatabaseTransaction, rows: &[M]) -> Result<(), JobError>
+where
+    M: Clone + Into<A>,
+    A: ActiveModelTrait + Send,
+{
+    for chunk in rows.chunks(1000) {
+        let chunk: Vec<A> = chunk.iter().map(|m| m.clone().into().reset_all()).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(txn).await.map_err(db_err)?;
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for ImportDeps {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImportDeps").field("spool_dir", &self.spool_dir).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_copy_reads_specially() {
+        let mut out = CopyText::default();
+        out.text("a\tb\\c\nd\re\0f").opt(&None).num(7).opt_num(None).end();
+        out.text("x").end();
+        assert_eq!(out.take(), b"a\\tb\\\\c\\nd\\ref\t\\N\t7\t\\N\nx\n".to_vec());
     }
 }
