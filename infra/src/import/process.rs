@@ -57,8 +57,8 @@ pub const BATCH: usize = 1000;
 /// Batches written at once on PostgreSQL, each in its own backend, so the database uses both
 /// cores of a small machine (a batch's inserts are mostly the backend's CPU: indexes and key
 /// checks). 300k rows on 2 cores: one batch at a time (before this pipeline) 13k rows/s,
-/// 2 writers 16.7k, 3 19k, 4 20.3k. With the planner and its three look-ups an import holds 7 connections of the
-/// pool's 16. SQLite has one writer.
+/// 2 writers 16.7k, 3 19k, 4 20.3k. With the planner and its three look-ups an import holds
+/// 7 connections of the pool's 16. SQLite has one writer.
 pub const WRITERS_PG: usize = 4;
 
 /// What an import run needs.
@@ -230,10 +230,13 @@ async fn write_all(
     let mut failure: Option<JobError> = None;
     let started = Instant::now();
     let mut seq = 0i64;
+    let mut read_all = false;
     loop {
         // One batch more than there are writers: the next batch is planned while every writer
-        // is busy and starts as soon as one is free.
-        while writes.len() > writers || (failure.is_some() && !writes.is_empty()) {
+        // is busy and starts as soon as one is free. At the end (or on an error) every write
+        // is awaited; after a failed batch, the batches after it roll back.
+        let ending = read_all || failure.is_some();
+        while writes.len() > writers || (ending && !writes.is_empty()) {
             let Some(done) = writes.next().await else { break };
             match done {
                 Ok((count, end)) => {
@@ -249,10 +252,13 @@ async fn write_all(
                 }
             }
         }
-        if failure.is_some() {
+        if ending {
             break;
         }
-        let Some(batch) = rx.recv().await else { break };
+        let Some(batch) = rx.recv().await else {
+            read_all = true;
+            continue;
+        };
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
@@ -261,14 +267,13 @@ async fn write_all(
             }
         };
         in_flight.forget_committed(commits_rx.borrow().last);
-        let planned = match plan(&deps.db, tenant, imp, batch, &in_flight).await {
+        let mut planned = match plan(&deps.db, tenant, imp, batch, &in_flight).await {
             Ok(p) => p,
             Err(e) => {
                 failure = Some(db_err(e));
                 continue;
             }
         };
-        let mut planned = planned;
         in_flight.batches.push((seq, std::mem::take(&mut planned.keys)));
         let (db, tenant, imp) = (deps.db.clone(), tenant.clone(), shared.clone());
         let (commits_tx, mut commits, slots) = (commits_tx.clone(), commits_rx.clone(), slots.clone());
@@ -287,16 +292,6 @@ async fn write_all(
         });
         writes.push(async move { writer.await.unwrap_or_else(|e| Err(JobError::retryable(format!("writer: {e}")))) });
         seq += 1;
-    }
-    // A failed batch stops the run; the batches after it have rolled back.
-    while let Some(done) = writes.next().await {
-        match done {
-            Ok((count, _)) => rows_done += count,
-            Err(e) => {
-                commits_tx.send_modify(|c| c.failed = true);
-                failure.get_or_insert(e);
-            }
-        }
     }
     drop(rx);
     match failure {
@@ -417,8 +412,7 @@ impl Reader {
             reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
         }
         let mut number = self.first_row;
-        let mut batch_start = self.start;
-        let mut batch = self.empty(batch_start);
+        let mut batch = self.empty(self.start);
         loop {
             let more = reader.read_byte_record(&mut record).map_err(|e| e.to_string())?;
             if more && record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
@@ -438,8 +432,8 @@ impl Reader {
             }
             if batch.count as usize == BATCH || (!more && batch.count > 0) {
                 batch.end_offset = base + reader.position().byte();
-                batch_start = batch.end_offset;
-                let full = std::mem::replace(&mut batch, self.empty(batch_start));
+                let next = self.empty(batch.end_offset);
+                let full = std::mem::replace(&mut batch, next);
                 if tx.blocking_send(Ok(full)).is_err() {
                     return Ok(());
                 }
@@ -940,8 +934,9 @@ async fn write_pg(
     }
     copy_in(&mut tx, "contact_emails (tenant_id, email, contact_id, position, created_at)", out.take()).await?;
     if let Some(list) = &imp.list_id {
+        let now = Utc::now();
         for c in &p.fresh_members {
-            out.text(&tenant_id).text(list).text(c).time(Utc::now()).end();
+            out.text(&tenant_id).text(list).text(c).time(now).end();
         }
         copy_in(&mut tx, "list_members (tenant_id, list_id, contact_id, created_at)", out.take()).await?;
         if !p.merged_members.is_empty() {
