@@ -15,6 +15,7 @@ mod m20261121_000008_monitors;
 mod m20261122_000009_mms_health;
 mod m20261123_000010_recordings;
 mod m20261123_000011_voicemail_templates;
+mod m20261206_000012_lookup_indexes;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_mms_health::Migration),
             Box::new(m20261123_000010_recordings::Migration),
             Box::new(m20261123_000011_voicemail_templates::Migration),
+            Box::new(m20261206_000012_lookup_indexes::Migration),
         ]
     }
 }

@@ -47,6 +47,22 @@ pub async fn begin<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transactio
     .await
 }
 
+/// Refreshes the planner's statistics for tables a bulk write just filled (an import, a
+/// campaign's queue), as PostgreSQL advises after a bulk load: until autovacuum gets to them
+/// (and it may be off), a fresh table's missing statistics can make the planner prefer a
+/// wider index to the primary key, turning every look-up of one lead into a scan of the whole
+/// campaign. Best effort: a failure is logged, never returned. SQLite needs nothing.
+pub async fn refresh_statistics(db: &DatabaseConnection, tables: &[&str]) {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres || tables.is_empty() {
+        return;
+    }
+    let sql = format!("ANALYZE {}", tables.join(", "));
+    if let Err(e) = db.execute_unprepared(&sql).await {
+        tracing::warn!(error = %e, ?tables, "refreshing the planner's statistics failed");
+    }
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

@@ -280,11 +280,12 @@ pub async fn act(
             ));
         }
     };
-    if to == cs::RUNNING {
-        fill_queue(&txn, tenant, id, now).await?;
-    }
+    let added = if to == cs::RUNNING { fill_queue(&txn, tenant, id, now).await? } else { 0 };
     set_status(&txn, tenant, id, to, None, actor, now).await?;
     txn.commit().await?;
+    if added >= REFRESH_STATISTICS_AFTER {
+        crate::db::refresh_statistics(db, &["campaign_leads"]).await;
+    }
     get(db, tenant, id).await
 }
 
@@ -318,6 +319,9 @@ pub async fn set_status<C: ConnectionTrait>(
         .await?;
     Ok(())
 }
+
+/// Leads added at once past which the queue's statistics are refreshed.
+const REFRESH_STATISTICS_AFTER: u64 = 1000;
 
 /// Adds every contact of the campaign's lists that is not queued yet, with its first phone.
 /// Leads already queued keep their state, so a restart never re-dials a finished lead.

@@ -119,10 +119,17 @@ async fn announce_due_callbacks(d: &Dialer, now: DateTime<Utc>) -> Result<(), Di
 /// One tick of one campaign.
 pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -> Result<u32, DialerError> {
     let txn = crate::db::begin(&d.db).await?;
+    // What the pacing learns from history, read before the lock (events keep flowing
+    // meanwhile); the live state it decides on is read under it.
+    let before = campaigns::get(&txn, tenant, id).await?;
+    let learned = pacing::learn(&txn, tenant, &before, now).await?;
+    let failing = carrier_failing(&txn, tenant, id).await?;
     let c = route::lock_campaign(&txn, tenant, id).await?;
+    let locked = std::time::Instant::now();
     let mut out = Observed::default();
-    let placed = tick_locked(&txn, tenant, &c, now, &mut out).await?;
+    let placed = tick_locked(&txn, tenant, &c, Seen { learned: &learned, failing }, now, &mut out).await?;
     txn.commit().await?;
+    tracing::debug!(campaign = %id, placed, held_ms = locked.elapsed().as_secs_f64() * 1000.0, "campaign tick");
     if placed > 0 {
         d.relay_wake.notify_one();
     }
@@ -130,14 +137,22 @@ pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -
     Ok(placed)
 }
 
+/// What the tick read before taking the lock.
+struct Seen<'a> {
+    learned: &'a pacing::Learned,
+    /// The last few ended attempts all failed at the carrier.
+    failing: bool,
+}
+
 async fn tick_locked(
     txn: &sea_orm::DatabaseTransaction,
     tenant: &TenantId,
     c: &campaign::Model,
+    seen: Seen<'_>,
     now: DateTime<Utc>,
     out: &mut Observed,
 ) -> Result<u32, DialerError> {
-    let sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    let mut sessions = super::sessions::active(txn, tenant, &c.id).await?;
     if c.status == cs::PAUSED {
         // Paused for want of agents: back to work when one is ready.
         if sessions.iter().any(|s| s.state == st::READY) {
@@ -153,10 +168,12 @@ async fn tick_locked(
     if c.status != cs::RUNNING {
         return Ok(0);
     }
+    let mut moved = false;
     for s in &sessions {
         let over = s.state == st::WRAP_UP && c.wrap_secs > 0 && now - s.state_since >= Duration::seconds(c.wrap_secs);
         if over {
             dispositions::end_wrap_up(txn, tenant, c, s, now, out).await?;
+            moved = true;
         }
     }
     let live = scope::find::<dial_attempt::Entity>(tenant)
@@ -164,19 +181,17 @@ async fn tick_locked(
         .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
         .all(txn)
         .await?;
+    let before = live.len();
     let live = settle_stale(txn, tenant, c, live, now, out).await?;
+    moved |= live.len() != before;
     if sessions.is_empty() && live.is_empty() {
         return pause(txn, tenant, c, reasons::NO_AGENTS, now, out).await;
     }
-    if carrier_failing(txn, tenant, &c.id).await? {
+    if seen.failing {
         return pause(txn, tenant, c, reasons::CARRIER_FAILING, now, out).await;
     }
-    let queued = scope::find::<campaign_lead::Entity>(tenant)
-        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
-        .filter(campaign_lead::Column::Status.is_in(lead_status::OPEN.iter().copied()))
-        .count(txn)
-        .await?;
-    if queued == 0 && live.is_empty() {
+    // With calls in flight the campaign is not done, whatever the queue holds.
+    if live.is_empty() && queued(txn, tenant, &c.id).await? == 0 {
         campaigns::set_status(txn, tenant, &c.id, cs::COMPLETED, Some("queue_empty"), "system:dialer", now).await?;
         out.events.push(event(
             tenant.as_str(),
@@ -199,21 +214,21 @@ async fn tick_locked(
     if !open {
         return Ok(0);
     }
-    let sessions = super::sessions::active(txn, tenant, &c.id).await?;
-    let wanted = pacing::decide(txn, tenant, c, &sessions, &live, now).await?;
+    // Wrap-ups ended and attempts settled above moved agents: read them again.
+    if moved {
+        sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    }
+    let wanted = pacing::decide(txn, tenant, c, &sessions, &live, seen.learned, now).await?;
     if wanted.is_empty() {
         return Ok(0);
     }
     // A few more than the lines wanted: callbacks waiting for the agent who kept them are
     // passed over.
     let leads = next_leads(txn, tenant, &c.id, wanted.len() as u64 + OWNED_LOOKAHEAD, now).await?;
-    let mut placed = 0;
-    for (lead, bind) in pair_with_owners(leads, wanted, &sessions, now) {
-        let Some(id) = reserve(txn, tenant, c, &lead, bind.agent, bind.group, now).await? else { continue };
-        outbox::enqueue(txn, tenant, &Job::PlaceDialV1 { attempt_id: id }, "dialer", now).await?;
-        placed += 1;
-    }
-    Ok(placed)
+    let ids = reserve_many(txn, tenant, c, pair_with_owners(leads, wanted, &sessions, now), now).await?;
+    let jobs: Vec<Job> = ids.into_iter().map(|attempt_id| Job::PlaceDialV1 { attempt_id }).collect();
+    outbox::enqueue_many(txn, tenant, &jobs, "dialer", now).await?;
+    Ok(jobs.len() as u32)
 }
 
 /// How long a callback an agent kept for themselves ("for me") waits for that agent once it
@@ -304,45 +319,72 @@ pub(crate) async fn reserve<C: ConnectionTrait>(
     group: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DialerError> {
-    let res = scope::update_many::<campaign_lead::Entity>(tenant)
-        .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::SCHEDULED))
-        .col_expr(campaign_lead::Column::UpdatedAt, Expr::value(now))
-        .filter(campaign_lead::Column::CampaignId.eq(&c.id))
-        .filter(campaign_lead::Column::ContactId.eq(&lead.contact_id))
-        .filter(campaign_lead::Column::Status.eq(lead_status::READY))
-        .exec(conn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Ok(None);
+    let bind = pacing::Binding { agent, group };
+    Ok(reserve_many(conn, tenant, c, vec![(lead.clone(), bind)], now).await?.pop())
+}
+
+/// Rows per statement when many leads are reserved at once (well under both databases' limits
+/// on bound values).
+const RESERVE_CHUNK: usize = 500;
+
+/// Reserves many leads at once: one compare-and-set `UPDATE ... RETURNING` and one multi-row
+/// insert of attempts per chunk, instead of two statements per lead, so a tick that places
+/// hundreds of dials holds the campaign's lock for a few round trips. Returns the attempt ids
+/// of the leads it reserved, in the order given; a lead another transaction took is left out.
+pub(crate) async fn reserve_many<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    picks: Vec<(campaign_lead::Model, pacing::Binding)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DialerError> {
+    let mut ids = Vec::with_capacity(picks.len());
+    for chunk in picks.chunks(RESERVE_CHUNK) {
+        let taken: std::collections::HashSet<String> = scope::update_many::<campaign_lead::Entity>(tenant)
+            .col_expr(campaign_lead::Column::Status, Expr::value(lead_status::SCHEDULED))
+            .col_expr(campaign_lead::Column::UpdatedAt, Expr::value(now))
+            .filter(campaign_lead::Column::CampaignId.eq(&c.id))
+            .filter(campaign_lead::Column::ContactId.is_in(chunk.iter().map(|(l, _)| l.contact_id.as_str())))
+            .filter(campaign_lead::Column::Status.eq(lead_status::READY))
+            .exec_with_returning(conn)
+            .await?
+            .into_iter()
+            .map(|l| l.contact_id)
+            .collect();
+        let mut rows = Vec::with_capacity(taken.len());
+        for (lead, bind) in chunk.iter().filter(|(l, _)| taken.contains(&l.contact_id)) {
+            let id = crate::ids::dial_attempt().to_string();
+            rows.push(dial_attempt::ActiveModel::from(dial_attempt::Model {
+                tenant_id: tenant.to_string(),
+                id: id.clone(),
+                campaign_id: c.id.clone(),
+                contact_id: lead.contact_id.clone(),
+                phone: lead.phone.clone(),
+                seq: lead.attempts + 1,
+                status: at::SCHEDULED.into(),
+                agent_session_id: bind.agent.clone(),
+                group_id: bind.group.clone(),
+                call_id: None,
+                outcome: None,
+                counts: false,
+                abandoned: false,
+                disposition: None,
+                disposition_note: None,
+                detail: None,
+                created_at: now,
+                dialed_at: None,
+                answered_at: None,
+                connected_at: None,
+                ended_at: None,
+                updated_at: now,
+            }));
+            ids.push(id);
+        }
+        if !rows.is_empty() {
+            dial_attempt::Entity::insert_many(rows).exec_without_returning(conn).await?;
+        }
     }
-    let id = crate::ids::dial_attempt().to_string();
-    dial_attempt::Entity::insert(dial_attempt::ActiveModel::from(dial_attempt::Model {
-        tenant_id: tenant.to_string(),
-        id: id.clone(),
-        campaign_id: c.id.clone(),
-        contact_id: lead.contact_id.clone(),
-        phone: lead.phone.clone(),
-        seq: lead.attempts + 1,
-        status: at::SCHEDULED.into(),
-        agent_session_id: agent,
-        group_id: group,
-        call_id: None,
-        outcome: None,
-        counts: false,
-        abandoned: false,
-        disposition: None,
-        disposition_note: None,
-        detail: None,
-        created_at: now,
-        dialed_at: None,
-        answered_at: None,
-        connected_at: None,
-        ended_at: None,
-        updated_at: now,
-    }))
-    .exec_without_returning(conn)
-    .await?;
-    Ok(Some(id))
+    Ok(ids)
 }
 
 async fn pause<C: ConnectionTrait>(
@@ -362,11 +404,21 @@ async fn pause<C: ConnectionTrait>(
     Ok(0)
 }
 
+/// How many of the campaign's leads are still to be worked (ready, or waiting for a redial).
+async fn queued<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<u64, DialerError> {
+    Ok(scope::find::<campaign_lead::Entity>(tenant)
+        .filter(campaign_lead::Column::CampaignId.eq(id))
+        .filter(campaign_lead::Column::Status.is_in(lead_status::OPEN.iter().copied()))
+        .count(conn)
+        .await?)
+}
+
 /// The last few ended attempts all failed at the carrier.
 async fn carrier_failing<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<bool, DialerError> {
     let last = scope::find::<dial_attempt::Entity>(tenant)
         .filter(dial_attempt::Column::CampaignId.eq(id))
         .filter(dial_attempt::Column::Status.eq(at::ENDED))
+        .filter(dial_attempt::Column::EndedAt.is_not_null())
         .order_by_desc(dial_attempt::Column::EndedAt)
         .limit(CARRIER_FAILURES_TO_PAUSE)
         .all(conn)

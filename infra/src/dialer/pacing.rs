@@ -12,7 +12,10 @@ use outdial_domain::pacing::{
     AbandonMeter, AgentObs, AgentState, CallObs, CallStage, Estimates, Observation, Policy, Resolution,
     must_fall_back_with,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func},
+};
 
 /// One dial to place: bound to an agent (and a first-connect-wins group) or pooled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +31,26 @@ fn secs(t: DateTime<Utc>, epoch: DateTime<Utc>) -> f64 {
     (t - epoch).num_milliseconds() as f64 / 1000.0
 }
 
+/// What the pacing learns from the campaign's history: the abandon meter and the estimates.
+/// Statistics, so the tick reads them before it takes the campaign's lock: a few events
+/// applied meanwhile change no decision, and the lock is held for less.
+#[derive(Debug, Clone)]
+pub struct Learned {
+    meter: AbandonMeter,
+    est: Estimates,
+}
+
+pub async fn learn<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    now: DateTime<Utc>,
+) -> Result<Learned, DialerError> {
+    let meter = meter(conn, tenant, &c.id, now).await?;
+    let est = estimates(conn, tenant, c, c.created_at).await?;
+    Ok(Learned { meter, est })
+}
+
 /// How many dials to place now, and for whom.
 pub async fn decide<C: ConnectionTrait>(
     conn: &C,
@@ -35,14 +58,15 @@ pub async fn decide<C: ConnectionTrait>(
     c: &campaign::Model,
     sessions: &[agent_session::Model],
     live: &[dial_attempt::Model],
+    learned: &Learned,
     now: DateTime<Utc>,
 ) -> Result<Vec<Binding>, DialerError> {
     if c.mode == "preview" {
         return Ok(vec![]);
     }
     let epoch = c.created_at;
-    let obs = observe(conn, tenant, c, sessions, live, now, epoch).await?;
-    let est = estimates(conn, tenant, c, epoch).await?;
+    let obs = observe(sessions, live, learned.meter, now, epoch);
+    let est = &learned.est;
     let stored: Option<Policy> = c.pacing_state.as_deref().and_then(|s| serde_json::from_str(s).ok());
     let mut policy = match c.mode.as_str() {
         "power" => Policy::Power { lines: u32::try_from(c.lines_per_agent.clamp(1, 3)).unwrap_or(1) },
@@ -65,9 +89,9 @@ pub async fn decide<C: ConnectionTrait>(
         0
     };
     let decision = if must_fall_back_with(&obs.meter, target, extra_lines) {
-        Policy::Progressive.decide(&obs, &est)
+        Policy::Progressive.decide(&obs, est)
     } else {
-        policy.decide(&obs, &est)
+        policy.decide(&obs, est)
     };
     if matches!(policy, Policy::Predictive(_)) {
         scope::update_many::<campaign::Entity>(tenant)
@@ -92,15 +116,13 @@ pub async fn decide<C: ConnectionTrait>(
         .collect())
 }
 
-async fn observe<C: ConnectionTrait>(
-    conn: &C,
-    tenant: &TenantId,
-    c: &campaign::Model,
+fn observe(
     sessions: &[agent_session::Model],
     live: &[dial_attempt::Model],
+    meter: AbandonMeter,
     now: DateTime<Utc>,
     epoch: DateTime<Utc>,
-) -> Result<Observation, DialerError> {
+) -> Observation {
     let index: std::collections::HashMap<&str, usize> =
         sessions.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let mut agents: Vec<AgentObs> = sessions
@@ -130,37 +152,57 @@ async fn observe<C: ConnectionTrait>(
         }
         calls.push(CallObs { stage: stage.0, since: stage.1, dialed, agent });
     }
-    let recent = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
-        .filter(dial_attempt::Column::Status.eq(at::ENDED))
-        .filter(dial_attempt::Column::CreatedAt.gte(now - Duration::days(30)))
+    Observation { now: secs(now, epoch), time_of_day: 0.0, agents, calls, meter }
+}
+
+/// The abandon meter over the rolling 30 days, today and the last minute, counted by the
+/// database (one grouped row per outcome) rather than by reading every ended attempt of a
+/// month-long campaign on every tick.
+async fn meter<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    campaign_id: &str,
+    now: DateTime<Utc>,
+) -> Result<AbandonMeter, DialerError> {
+    use dial_attempt::Column as A;
+    let today = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let minute_ago = now - Duration::seconds(60);
+    let count_if = |cond: Expr| Expr::from(Func::sum(Expr::case(cond, 1).finally(0)));
+    let rows = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(A::CampaignId.eq(campaign_id))
+        .filter(A::Status.eq(at::ENDED))
+        .filter(A::CreatedAt.gte(now - Duration::days(30)))
         .select_only()
-        .column(dial_attempt::Column::Outcome)
-        .column(dial_attempt::Column::CreatedAt)
-        .column(dial_attempt::Column::DialedAt)
-        .into_tuple::<(Option<String>, DateTime<Utc>, Option<DateTime<Utc>>)>()
+        .column(A::Outcome)
+        .column_as(Expr::col(A::Id).count(), "n")
+        .column_as(count_if(Expr::col(A::CreatedAt).gte(today)), "today")
+        .column_as(count_if(Expr::col(A::CreatedAt).gt(minute_ago)), "last_minute")
+        .column_as(
+            count_if(Expr::col(A::DialedAt).is_not_null().and(Expr::col(A::CreatedAt).gte(today))),
+            "dialed_today",
+        )
+        .column_as(count_if(Expr::col(A::DialedAt).gt(minute_ago)), "dialed_last_minute")
+        .group_by(A::Outcome)
+        .into_tuple::<(Option<String>, i64, i64, i64, i64, i64)>()
         .all(conn)
         .await?;
     let mut meter = AbandonMeter::default();
-    let today = now.date_naive();
-    for (outcome, created, dialed) in recent {
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    for (outcome, all, today, last_minute, dialed_today, dialed_last_minute) in rows {
         let Some(o) = outcome.as_deref().and_then(Outcome::parse) else { continue };
-        let is_today = created.date_naive() == today;
         if o.human() {
-            meter.humans += 1;
-            meter.humans_today += u64::from(is_today);
+            meter.humans += n(all);
+            meter.humans_today += n(today);
         }
         if o == Outcome::Abandoned {
-            meter.abandons += 1;
-            meter.abandons_today += u64::from(is_today);
-            meter.abandons_last_minute += u64::from(now - created < Duration::seconds(60));
+            meter.abandons += n(all);
+            meter.abandons_today += n(today);
+            meter.abandons_last_minute += n(last_minute);
         }
-        if let Some(d) = dialed {
-            meter.dials_today += u64::from(is_today);
-            meter.dials_last_minute += u64::from(now - d < Duration::seconds(60));
-        }
+        meter.dials_today += n(dialed_today);
+        meter.dials_last_minute += n(dialed_last_minute);
     }
-    Ok(Observation { now: secs(now, epoch), time_of_day: 0.0, agents, calls, meter })
+    Ok(meter)
 }
 
 /// Estimates from the campaign's most recent ended attempts, on top of the priors.
@@ -174,7 +216,8 @@ async fn estimates<C: ConnectionTrait>(
         .filter(dial_attempt::Column::CampaignId.eq(&c.id))
         .filter(dial_attempt::Column::Status.eq(at::ENDED))
         .filter(dial_attempt::Column::DialedAt.is_not_null())
-        .order_by_desc(dial_attempt::Column::Id)
+        .filter(dial_attempt::Column::EndedAt.is_not_null())
+        .order_by_desc(dial_attempt::Column::EndedAt)
         .limit(LEARN_FROM)
         .all(conn)
         .await?;

@@ -91,18 +91,22 @@ pub async fn attempt<C: ConnectionTrait>(
         .ok_or(DialerError::NotFound)
 }
 
-/// Takes the campaign's lock for the rest of the transaction and returns the campaign.
+/// Takes the campaign's lock for the rest of the transaction and returns the campaign, in one
+/// statement (`UPDATE ... RETURNING`): the lock is held until commit, so every round trip
+/// saved under it is saved for every event of the campaign.
 pub async fn lock_campaign<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
     id: &str,
 ) -> Result<campaign::Model, DialerError> {
-    scope::update_many::<campaign::Entity>(tenant)
+    let asked = std::time::Instant::now();
+    let locked = scope::update_many::<campaign::Entity>(tenant)
         .col_expr(campaign::Column::Version, Expr::col(campaign::Column::Version).add(1))
         .filter(campaign::Column::Id.eq(id))
-        .exec(conn)
+        .exec_with_returning(conn)
         .await?;
-    super::campaigns::get(conn, tenant, id).await
+    tracing::trace!(campaign = %id, waited_ms = asked.elapsed().as_secs_f64() * 1000.0, "campaign locked");
+    locked.into_iter().next().ok_or(DialerError::NotFound)
 }
 
 async fn observe(
@@ -149,7 +153,9 @@ async fn observe(
         return Ok(out);
     }
     let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
-    if !final_status && !may_move(&a, call, event, provider) {
+    let routes =
+        person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING);
+    if !final_status && !routes && progress(&a, call).is_none() {
         // Nothing this event can change (call.initiated, playback, speech, bridged...): no
         // need to queue behind the campaign's other events. States only move forward, so an
         // attempt read before the lock is at most behind, never ahead.
@@ -162,26 +168,8 @@ async fn observe(
         return Ok(out);
     }
     if !final_status {
-        let answered = call.answered_at.is_some();
-        let next = match a.status.as_str() {
-            at::DIALING if answered => Some(at::DETECTING),
-            at::RINGING if answered => Some(at::DETECTING),
-            at::DIALING if call.status == CallStatus::Ringing.as_str() => Some(at::RINGING),
-            _ => None,
-        };
-        if let Some(next) = next {
-            a = set_attempt(
-                txn,
-                &a,
-                |m| {
-                    m.status = Set(next.into());
-                    if answered {
-                        m.answered_at = Set(call.answered_at);
-                    }
-                },
-                now,
-            )
-            .await?;
+        if let Some(moved) = record_progress(txn, &tenant, &a, call, now).await? {
+            a = moved;
             out.events.push(attempt_event(&a));
         }
         if person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING) {
@@ -274,17 +262,48 @@ async fn announced(
     Ok(())
 }
 
-/// Whether a non-final event can move the attempt: an answer or a first ring to record, or a
-/// person to route.
-fn may_move(a: &dial_attempt::Model, call: &call::Model, event: &CarrierEvent, provider: &str) -> bool {
-    let answered = call.answered_at.is_some();
-    let records = match a.status.as_str() {
-        at::DIALING | at::RINGING if answered => true,
-        at::DIALING => call.status == CallStatus::Ringing.as_str(),
-        _ => false,
-    };
-    records
-        || (person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING))
+/// The status a first ring or an answer moves the attempt to, if any.
+fn progress(a: &dial_attempt::Model, call: &call::Model) -> Option<&'static str> {
+    match a.status.as_str() {
+        at::DIALING | at::RINGING if call.answered_at.is_some() => Some(at::DETECTING),
+        at::DIALING if call.status == CallStatus::Ringing.as_str() => Some(at::RINGING),
+        _ => None,
+    }
+}
+
+/// Records a first ring (`dialing → ringing`) or an answer (`→ detecting`, with its time) by
+/// compare-and-set on the attempt's status, under the campaign's lock; the moved attempt, or
+/// `None` when there was nothing to record.
+async fn record_progress<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+    call: &call::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<dial_attempt::Model>, DialerError> {
+    let Some(next) = progress(a, call) else { return Ok(None) };
+    let answered = next == at::DETECTING;
+    let mut update = scope::update_many::<dial_attempt::Entity>(tenant)
+        .col_expr(dial_attempt::Column::Status, Expr::value(next))
+        .col_expr(dial_attempt::Column::UpdatedAt, Expr::value(now));
+    if answered {
+        update = update.col_expr(dial_attempt::Column::AnsweredAt, Expr::value(call.answered_at));
+    }
+    let res = update
+        .filter(dial_attempt::Column::Id.eq(&a.id))
+        .filter(dial_attempt::Column::Status.eq(&a.status))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    let mut moved = a.clone();
+    moved.status = next.into();
+    moved.updated_at = now;
+    if answered {
+        moved.answered_at = call.answered_at;
+    }
+    Ok(Some(moved))
 }
 
 /// Whether this event is the moment the call's plan connects a person.

@@ -179,6 +179,7 @@ pub async fn run(deps: &ImportDeps, tenant: &TenantId, import_id: &str) -> Resul
         .await
         .map_err(db_err)?;
     let _ = tokio::fs::remove_file(&path).await;
+    crate::db::refresh_statistics(&deps.db, &["contacts", "contact_phones", "contact_emails", "list_members"]).await;
     if let Some(bus) = &deps.events {
         let _ = bus
             .publish(Event {

@@ -37,27 +37,51 @@ pub async fn enqueue<C: ConnectionTrait>(
     trace_id: &str,
     now: DateTime<Utc>,
 ) -> Result<JobId, DbErr> {
-    let id = crate::ids::job();
-    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(e.to_string()))?;
-    job::Entity::insert(job::ActiveModel {
-        tenant_id: Set(tenant.to_string()),
-        id: Set(id.to_string()),
-        kind: Set(job.kind().to_owned()),
-        payload: Set(payload),
-        status: Set(status::PENDING.to_owned()),
-        attempts: Set(0),
-        max_attempts: Set(job.max_attempts()),
-        available_at: Set(now),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        trace_id: Set(trace_id.to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        finished_at: Set(None),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(id)
+    let ids = enqueue_many(conn, tenant, std::slice::from_ref(job), trace_id, now).await?;
+    Ok(ids.into_iter().next().expect("one job, one id"))
+}
+
+/// Rows per `INSERT` when many jobs are written at once (well under both databases' limits on
+/// bound values).
+const INSERT_CHUNK: usize = 500;
+
+/// Writes several job rows with as few statements as it can, in the caller's transaction.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    jobs: &[Job],
+    trace_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobId>, DbErr> {
+    let mut ids = Vec::with_capacity(jobs.len());
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for job in chunk {
+            let id = crate::ids::job();
+            let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+            rows.push(job::ActiveModel {
+                tenant_id: Set(tenant.to_string()),
+                id: Set(id.to_string()),
+                kind: Set(job.kind().to_owned()),
+                payload: Set(payload),
+                status: Set(status::PENDING.to_owned()),
+                attempts: Set(0),
+                max_attempts: Set(job.max_attempts()),
+                available_at: Set(now),
+                claimed_until: Set(None),
+                last_error: Set(None),
+                trace_id: Set(trace_id.to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                finished_at: Set(None),
+            });
+            ids.push(id);
+        }
+        if !rows.is_empty() {
+            job::Entity::insert_many(rows).exec_without_returning(conn).await?;
+        }
+    }
+    Ok(ids)
 }
 
 /// Rows the relay should hand to the queue: pending and due, or relayed long ago and never
