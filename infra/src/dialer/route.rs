@@ -153,9 +153,7 @@ async fn observe(
         return Ok(out);
     }
     let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
-    let routes =
-        person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING);
-    if !final_status && !routes && progress(&a, call).is_none() {
+    if !final_status && !routes_now(&a, call, event, provider) && progress(&a, call).is_none() {
         // Nothing this event can change (call.initiated, playback, speech, bridged...): no
         // need to queue behind the campaign's other events. States only move forward, so an
         // attempt read before the lock is at most behind, never ahead.
@@ -168,11 +166,22 @@ async fn observe(
         return Ok(out);
     }
     if !final_status {
-        if let Some(moved) = record_progress(txn, &tenant, &a, call, now).await? {
-            a = moved;
+        if let Some(next) = progress(&a, call) {
+            a = set_attempt(
+                txn,
+                &a,
+                |m| {
+                    m.status = Set(next.into());
+                    if next == at::DETECTING {
+                        m.answered_at = Set(call.answered_at);
+                    }
+                },
+                now,
+            )
+            .await?;
             out.events.push(attempt_event(&a));
         }
-        if person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING) {
+        if routes_now(&a, call, event, provider) {
             route_person(txn, &tenant, &campaign, a, call, provider, now, &mut out).await?;
         }
         return Ok(out);
@@ -262,6 +271,11 @@ async fn announced(
     Ok(())
 }
 
+/// Whether this event connects a person the attempt has not routed yet.
+fn routes_now(a: &dial_attempt::Model, call: &call::Model, event: &CarrierEvent, provider: &str) -> bool {
+    person_now(call, event, provider) && matches!(a.status.as_str(), at::DIALING | at::RINGING | at::DETECTING)
+}
+
 /// The status a first ring or an answer moves the attempt to, if any.
 fn progress(a: &dial_attempt::Model, call: &call::Model) -> Option<&'static str> {
     match a.status.as_str() {
@@ -269,41 +283,6 @@ fn progress(a: &dial_attempt::Model, call: &call::Model) -> Option<&'static str>
         at::DIALING if call.status == CallStatus::Ringing.as_str() => Some(at::RINGING),
         _ => None,
     }
-}
-
-/// Records a first ring (`dialing → ringing`) or an answer (`→ detecting`, with its time) by
-/// compare-and-set on the attempt's status, under the campaign's lock; the moved attempt, or
-/// `None` when there was nothing to record.
-async fn record_progress<C: ConnectionTrait>(
-    conn: &C,
-    tenant: &TenantId,
-    a: &dial_attempt::Model,
-    call: &call::Model,
-    now: DateTime<Utc>,
-) -> Result<Option<dial_attempt::Model>, DialerError> {
-    let Some(next) = progress(a, call) else { return Ok(None) };
-    let answered = next == at::DETECTING;
-    let mut update = scope::update_many::<dial_attempt::Entity>(tenant)
-        .col_expr(dial_attempt::Column::Status, Expr::value(next))
-        .col_expr(dial_attempt::Column::UpdatedAt, Expr::value(now));
-    if answered {
-        update = update.col_expr(dial_attempt::Column::AnsweredAt, Expr::value(call.answered_at));
-    }
-    let res = update
-        .filter(dial_attempt::Column::Id.eq(&a.id))
-        .filter(dial_attempt::Column::Status.eq(&a.status))
-        .exec(conn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Ok(None);
-    }
-    let mut moved = a.clone();
-    moved.status = next.into();
-    moved.updated_at = now;
-    if answered {
-        moved.answered_at = call.answered_at;
-    }
-    Ok(Some(moved))
 }
 
 /// Whether this event is the moment the call's plan connects a person.
