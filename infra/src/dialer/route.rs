@@ -20,8 +20,8 @@ use outdial_domain::ids::TenantId;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, LockType},
 };
 use serde_json::json;
 
@@ -92,21 +92,37 @@ pub async fn attempt<C: ConnectionTrait>(
 }
 
 /// Takes the campaign's lock for the rest of the transaction and returns the campaign, in one
-/// statement (`UPDATE ... RETURNING`): the lock is held until commit, so every round trip
-/// saved under it is saved for every event of the campaign.
+/// statement: the lock is held until commit, so every round trip saved under it is saved for
+/// every event of the campaign.
+///
+/// PostgreSQL: `SELECT ... FOR NO KEY UPDATE`, which writes no new row version. (Bumping a
+/// column instead left a dead version of the campaign's row per event; with thousands of
+/// events a minute and waiters always pinning the page, pruning lagged and every lock walked
+/// a growing chain.) Foreign-key checks of rows that reference the campaign still pass.
+/// SQLite has one writer: an `UPDATE` takes it.
 pub async fn lock_campaign<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
     id: &str,
 ) -> Result<campaign::Model, DialerError> {
     let asked = std::time::Instant::now();
-    let locked = scope::update_many::<campaign::Entity>(tenant)
-        .col_expr(campaign::Column::Version, Expr::col(campaign::Column::Version).add(1))
-        .filter(campaign::Column::Id.eq(id))
-        .exec_with_returning(conn)
-        .await?;
+    let locked = if conn.get_database_backend() == DbBackend::Postgres {
+        scope::find::<campaign::Entity>(tenant)
+            .filter(campaign::Column::Id.eq(id))
+            .lock(LockType::NoKeyUpdate)
+            .one(conn)
+            .await?
+    } else {
+        scope::update_many::<campaign::Entity>(tenant)
+            .col_expr(campaign::Column::Version, Expr::col(campaign::Column::Version).add(1))
+            .filter(campaign::Column::Id.eq(id))
+            .exec_with_returning(conn)
+            .await?
+            .into_iter()
+            .next()
+    };
     tracing::trace!(campaign = %id, waited_ms = asked.elapsed().as_secs_f64() * 1000.0, "campaign locked");
-    locked.into_iter().next().ok_or(DialerError::NotFound)
+    locked.ok_or(DialerError::NotFound)
 }
 
 async fn observe(
@@ -153,10 +169,14 @@ async fn observe(
         return Ok(out);
     }
     let final_status = matches!(&event.kind, EventKind::Status { status, .. } if status.is_final());
-    if !final_status && !routes_now(&a, call, event, provider) && progress(&a, call).is_none() {
-        // Nothing this event can change (call.initiated, playback, speech, bridged...): no
-        // need to queue behind the campaign's other events. States only move forward, so an
-        // attempt read before the lock is at most behind, never ahead.
+    if !final_status && !routes_now(&a, call, event, provider) {
+        // Nothing this event changes but the attempt's own progress (a first ring, an answer
+        // before detection) or nothing at all (call.initiated, playback, speech, bridged...):
+        // no need to queue behind the campaign's other events. States only move forward, so
+        // an attempt read before the lock is at most behind, never ahead.
+        if let Some(moved) = record_progress(txn, &tenant, &a, call, now).await? {
+            out.events.push(attempt_event(&moved));
+        }
         return Ok(out);
     }
     let campaign = lock_campaign(txn, &tenant, &a.campaign_id).await?;
@@ -283,6 +303,39 @@ fn progress(a: &dial_attempt::Model, call: &call::Model) -> Option<&'static str>
         at::DIALING if call.status == CallStatus::Ringing.as_str() => Some(at::RINGING),
         _ => None,
     }
+}
+
+/// Records a first ring (`dialing → ringing`) or an answer (`→ detecting`, with its time)
+/// without the campaign's lock, by compare-and-set on the attempt's status: the moved attempt,
+/// or `None` when there was nothing to record or another event moved it first.
+///
+/// Why this needs no per-campaign serialization: neither move frees or takes an agent or a
+/// lead, and every writer under the lock either moves the attempt further (routing, the end,
+/// a cancel) or reads it as a snapshot (the tick's look-ahead). An attempt that moved on fails
+/// the compare-and-set; a writer under the lock changes only the columns it sets, so this
+/// move is never undone. Half the events of a campaign are rings and answers: at 500 calls in
+/// flight, taking the lock for them doubled its queue.
+async fn record_progress<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+    call: &call::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<dial_attempt::Model>, DialerError> {
+    let Some(next) = progress(a, call) else { return Ok(None) };
+    let answered = next == at::DETECTING;
+    let mut update = scope::update_many::<dial_attempt::Entity>(tenant)
+        .col_expr(dial_attempt::Column::Status, Expr::value(next))
+        .col_expr(dial_attempt::Column::UpdatedAt, Expr::value(now));
+    if answered {
+        update = update.col_expr(dial_attempt::Column::AnsweredAt, Expr::value(call.answered_at));
+    }
+    let moved = update
+        .filter(dial_attempt::Column::Id.eq(&a.id))
+        .filter(dial_attempt::Column::Status.eq(&a.status))
+        .exec_with_returning(conn)
+        .await?;
+    Ok(moved.into_iter().next())
 }
 
 /// Whether this event is the moment the call's plan connects a person.
