@@ -16,6 +16,7 @@ mod m20261122_000009_mms_health;
 mod m20261123_000010_recordings;
 mod m20261123_000011_voicemail_templates;
 mod m20261206_000012_lookup_indexes;
+mod m20261206_000013_hot_sessions;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_recordings::Migration),
             Box::new(m20261123_000011_voicemail_templates::Migration),
             Box::new(m20261206_000012_lookup_indexes::Migration),
+            Box::new(m20261206_000013_hot_sessions::Migration),
         ]
     }
 }
