@@ -20,7 +20,10 @@ enum AgentSessions {
     State,
 }
 
-const INDEX: &str = "ix_agent_sessions_campaign";
+/// The index it replaces, and the new one (a new name: SQLite refused to re-create the old
+/// name in the same migration).
+const OLD: &str = "ix_agent_sessions_campaign";
+const NEW: &str = "ix_agent_sessions_by_campaign";
 
 async fn fillfactor(m: &SchemaManager<'_>, percent: u8) -> Result<(), DbErr> {
     if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
@@ -35,16 +38,16 @@ async fn fillfactor(m: &SchemaManager<'_>, percent: u8) -> Result<(), DbErr> {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         use AgentSessions as S;
-        m.drop_index(Index::drop().name(INDEX).table(S::Table).to_owned()).await?;
-        index(m, INDEX, S::Table, vec![S::TenantId.into_iden(), S::CampaignId.into_iden()], false).await?;
+        m.drop_index(Index::drop().name(OLD).table(S::Table).to_owned()).await?;
+        index(m, NEW, S::Table, vec![S::TenantId.into_iden(), S::CampaignId.into_iden()], false).await?;
         fillfactor(m, 50).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         use AgentSessions as S;
         fillfactor(m, 100).await?;
-        m.drop_index(Index::drop().name(INDEX).table(S::Table).to_owned()).await?;
+        m.drop_index(Index::drop().name(NEW).table(S::Table).to_owned()).await?;
         let cols = vec![S::TenantId.into_iden(), S::CampaignId.into_iden(), S::State.into_iden()];
-        index(m, INDEX, S::Table, cols, false).await
+        index(m, OLD, S::Table, cols, false).await
     }
 }
