@@ -3,9 +3,11 @@
 //! 1. A blocking thread parses the file as a stream and turns each row into contact values
 //!    (normalized numbers with their jurisdictions and national-registry flag, or the row's
 //!    errors), a batch of [`BATCH`] rows at a time.
-//! 2. In file order, each batch is planned: its numbers and addresses are looked up among
-//!    the stored contacts and among the batches still being written, so every row either
-//!    creates a contact or merges into the one that owns its number or address.
+//! 2. Each batch's numbers and addresses are looked up among the stored contacts (and its
+//!    numbers on the do-not-call list) as soon as it is parsed, a few batches ahead. Then, in
+//!    file order, each batch is planned with its look-ups and the batches still being written,
+//!    so every row either creates a contact or merges into the one that owns its number or
+//!    address.
 //! 3. Writers insert the planned batches, on PostgreSQL [`WRITERS_PG`] at once (each on its
 //!    own connection, by `COPY`), while the next batch is planned. Each batch commits with
 //!    its checkpoint, a compare-and-set of `bytes_done` from the batch's first byte to its
@@ -56,10 +58,14 @@ pub const BATCH: usize = 1000;
 
 /// Batches written at once on PostgreSQL, each in its own backend, so the database uses both
 /// cores of a small machine (a batch's inserts are mostly the backend's CPU: indexes and key
-/// checks). 300k rows on 2 cores: one batch at a time (before this pipeline) 13k rows/s,
-/// 2 writers 16.7k, 3 19k, 4 20.3k. With the planner and its three look-ups an import holds
-/// 7 connections of the pool's 16. SQLite has one writer.
+/// checks). 300k rows on 2 cores, once sqlx set TCP_NODELAY again (0.9.1; with 0.9.0 each
+/// `COPY` waited ~40 ms for a delayed ACK before its end): 2 writers 28.7k rows/s, 3 29.7k,
+/// 4 28.3k, 6 30.3k; the machine's CPU is busy by then. With the look-ups an import holds
+/// 6 connections of the pool's 16. SQLite has one writer.
 pub const WRITERS_PG: usize = 4;
+
+/// Batches whose look-ups run ahead of the one being planned.
+const LOOK_AHEAD: usize = 2;
 
 /// What an import run needs.
 #[derive(Clone)]
@@ -216,7 +222,7 @@ async fn write_all(
     deps: &ImportDeps,
     tenant: &TenantId,
     imp: &import::Model,
-    mut rx: tokio::sync::mpsc::Receiver<Result<ParsedBatch, String>>,
+    rx: tokio::sync::mpsc::Receiver<Result<ParsedBatch, String>>,
 ) -> Result<i64, JobError> {
     let postgres = deps.db.get_database_backend() == DbBackend::Postgres;
     let writers = if postgres { WRITERS_PG } else { 1 };
@@ -232,6 +238,23 @@ async fn write_all(
     let started = Instant::now();
     let mut seq = 0i64;
     let mut read_all = false;
+    // Each batch's look-ups start as it arrives from the parser, in a task of their own, up
+    // to LOOK_AHEAD batches ahead: they run while the writers are busy, not on the path from
+    // one batch's plan to the next. Each notes the last batch committed before it began.
+    let batches = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
+    let looked = batches
+        .map(|batch| {
+            let committed_before = commits_rx.borrow().last;
+            let (db, tenant) = (deps.db.clone(), tenant.clone());
+            let task = tokio::spawn(async move {
+                let batch = batch.map_err(|e| JobError::permanent(format!("the file cannot be read: {e}")))?;
+                let found = look_up(&db, &tenant, &batch).await.map_err(db_err)?;
+                Ok(Looked { batch, found, committed_before })
+            });
+            async move { task.await.unwrap_or_else(|e| Err(JobError::retryable(format!("look-up: {e}")))) }
+        })
+        .buffered(LOOK_AHEAD);
+    let mut looked = Box::pin(looked);
     loop {
         // One batch more than there are writers: the next batch is planned while every writer
         // is busy and starts as soon as one is free. At the end (or on an error) every write
@@ -256,25 +279,19 @@ async fn write_all(
         if ending {
             break;
         }
-        let Some(batch) = rx.recv().await else {
+        let Some(got) = looked.next().await else {
             read_all = true;
             continue;
         };
-        let batch = match batch {
-            Ok(b) => b,
+        let Looked { batch, found, committed_before } = match got {
+            Ok(l) => l,
             Err(e) => {
-                failure = Some(JobError::permanent(format!("the file cannot be read: {e}")));
+                failure = Some(e);
                 continue;
             }
         };
-        in_flight.forget_committed(commits_rx.borrow().last);
-        let mut planned = match plan(&deps.db, tenant, imp, batch, &in_flight).await {
-            Ok(p) => p,
-            Err(e) => {
-                failure = Some(db_err(e));
-                continue;
-            }
-        };
+        in_flight.forget_committed(committed_before);
+        let mut planned = plan(tenant, imp, batch, found, &in_flight);
         in_flight.batches.push((seq, std::mem::take(&mut planned.keys)));
         let (db, tenant, imp) = (deps.db.clone(), tenant.clone(), shared.clone());
         let (commits_tx, mut commits, slots) = (commits_tx.clone(), commits_rx.clone(), slots.clone());
@@ -294,7 +311,8 @@ async fn write_all(
         writes.push(async move { writer.await.unwrap_or_else(|e| Err(JobError::retryable(format!("writer: {e}")))) });
         seq += 1;
     }
-    drop(rx);
+    // The parser stops at its next batch once the channel is gone.
+    drop(looked);
     match failure {
         Some(e) => Err(e),
         None => Ok(rows_done),
@@ -714,26 +732,79 @@ async fn internal_dnc<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Stage 2: decides which rows create a contact and which merge (into a stored contact, one
+/// What the database holds of a batch's numbers and addresses.
+#[derive(Default)]
+struct Found {
+    /// Stored numbers and addresses with their contact (E.164 numbers start with '+' and
+    /// addresses hold an '@': one map holds both).
+    owners: HashMap<String, String>,
+    /// The batch's numbers on the tenant's do-not-call list.
+    dnc: HashSet<String>,
+}
+
+/// A parsed batch with its look-ups, and the last batch known committed before they began:
+/// the batches after that one may hold numbers the look-ups could not see.
+struct Looked {
+    batch: ParsedBatch,
+    found: Found,
+    committed_before: i64,
+}
+
+/// Stage 2a: looks up a batch's numbers and addresses among the stored contacts and the
+/// tenant's do-not-call list (on PostgreSQL in one statement).
+async fn look_up(db: &Db, tenant: &TenantId, batch: &ParsedBatch) -> Result<Found, sea_orm::DbErr> {
+    let phones: Vec<String> = batch.rows.iter().flat_map(|r| r.phones.iter().map(|p| p.e164.clone())).collect();
+    let emails: Vec<String> = batch.rows.iter().flat_map(|r| r.emails.iter().cloned()).collect();
+    if db.get_database_backend() != DbBackend::Postgres {
+        let (mut owners, stored_emails, dnc) = tokio::try_join!(
+            existing_phones(db, tenant, &phones),
+            existing_emails(db, tenant, &emails),
+            internal_dnc(db, tenant, &phones),
+        )?;
+        owners.extend(stored_emails);
+        return Ok(Found { owners, dnc });
+    }
+    // The keys travel comma-joined, as in `key_filters`: one statement text for every batch.
+    // Each key is a probe of a unique index (LATERAL ... LIMIT 1): whatever the statistics
+    // say, the planner cannot turn it into a read of the tenant's whole range. (With the
+    // plain `= ANY(...)` and no statistics yet, a custom plan did that: 100 ms a batch at
+    // 300k numbers, growing with the table.)
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT k, p.contact_id FROM unnest(string_to_array($2, ',')) AS k \
+           CROSS JOIN LATERAL (SELECT contact_id FROM contact_phones WHERE tenant_id = $1 AND e164 = k LIMIT 1) p \
+         UNION ALL SELECT k, e.contact_id FROM unnest(string_to_array($3, ',')) AS k \
+           CROSS JOIN LATERAL (SELECT contact_id FROM contact_emails WHERE tenant_id = $1 AND email = k LIMIT 1) e \
+         UNION ALL SELECT k, NULL FROM unnest(string_to_array($2, ',')) AS k \
+           CROSS JOIN LATERAL (SELECT 1 FROM dnc_entries WHERE tenant_id = $1 AND phone = k LIMIT 1) d",
+    )
+    .bind(tenant.as_str())
+    .bind(phones.join(","))
+    .bind(emails.join(","))
+    .fetch_all(db.get_postgres_connection_pool())
+    .await
+    .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    let mut found = Found::default();
+    for (key, contact) in rows {
+        match contact {
+            Some(id) => {
+                found.owners.insert(key, id);
+            }
+            None => {
+                found.dnc.insert(key);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Stage 2b: decides which rows create a contact and which merge (into a stored contact, one
 /// of a batch still being written, or an earlier row of this batch), and which numbers are on
 /// a do-not-call list.
-async fn plan(
-    db: &Db,
-    tenant: &TenantId,
-    imp: &import::Model,
-    batch: ParsedBatch,
-    in_flight: &InFlight,
-) -> Result<Planned, sea_orm::DbErr> {
+fn plan(tenant: &TenantId, imp: &import::Model, batch: ParsedBatch, found: Found, in_flight: &InFlight) -> Planned {
     let now: DateTime<Utc> = Utc::now();
-    let all_phones: Vec<String> = batch.rows.iter().flat_map(|r| r.phones.iter().map(|p| p.e164.clone())).collect();
-    let all_emails: Vec<String> = batch.rows.iter().flat_map(|r| r.emails.iter().cloned()).collect();
-    let (mut stored, stored_emails, internal_dnc) = tokio::try_join!(
-        existing_phones(db, tenant, &all_phones),
-        existing_emails(db, tenant, &all_emails),
-        internal_dnc(db, tenant, &all_phones),
-    )?;
-    // E.164 numbers start with '+' and addresses hold an '@': one map holds both.
-    stored.extend(stored_emails);
+    let Found { owners: stored, dnc: internal_dnc } = found;
+    let phone_count = batch.rows.iter().map(|r| r.phones.len()).sum();
+    let email_count = batch.rows.iter().map(|r| r.emails.len()).sum();
     let mut keys: HashMap<String, String> = HashMap::new();
     let owner_of = |key: &str, keys: &HashMap<String, String>| -> Option<(String, Option<i64>)> {
         if let Some(id) = stored.get(key).or_else(|| keys.get(key)) {
@@ -748,8 +819,8 @@ async fn plan(
         end_offset: batch.end_offset,
         tally: Tally { failed: batch.failed, ..Tally::default() },
         contacts: Vec::with_capacity(batch.rows.len()),
-        phones: Vec::with_capacity(all_phones.len()),
-        emails: Vec::with_capacity(all_emails.len()),
+        phones: Vec::with_capacity(phone_count),
+        emails: Vec::with_capacity(email_count),
         fresh_members: Vec::new(),
         merged_members: Vec::new(),
         errors: Vec::new(),
@@ -867,7 +938,7 @@ async fn plan(
         })
         .collect();
     p.keys = keys;
-    Ok(p)
+    p
 }
 
 /// Stage 3: writes a planned batch and commits it with its checkpoint, after the batch
@@ -957,7 +1028,6 @@ async fn write_pg(
         out.text(&e.tenant_id).text(&e.import_id).num(e.row).text(&e.field).text(&e.message).opt(&e.raw).end();
     }
     copy_in(&mut tx, "import_errors (tenant_id, import_id, row, field, message, raw)", out.take()).await?;
-
     if let Err(e) = committed(commits, seq - 1).await {
         tx.rollback().await.map_err(db_err)?;
         return Err(e);
