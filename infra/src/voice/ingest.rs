@@ -198,10 +198,10 @@ async fn apply_event(
             (_, Some(c)) if c.ended_at.is_none() => {
                 match command_for(voice, c, event, account) {
                     Some((action, false)) => {
-                        let _ = calls::act(voice, c, &action, &event.key).await;
+                        let _ = calls::act_through(voice, account, c, &action, &event.key).await;
                     }
                     Some((action, true)) if calls::voicemail_owed(&voice.db, c).await? => {
-                        let sent = calls::act(voice, c, &action, &event.key).await.is_ok();
+                        let sent = calls::act_through(voice, account, c, &action, &event.key).await.is_ok();
                         if sent {
                             calls::confirm_voicemail(&voice.db, c).await?;
                         }
@@ -210,7 +210,7 @@ async fn apply_event(
                 }
                 if let Some(observer) = voice.observer() {
                     let owed = observer.replay(&voice.db, c, event, &account.provider).await?;
-                    send_actions(voice, event, owed.actions).await;
+                    send_actions(voice, account, event, owed.actions).await;
                 }
                 quiet_reply(&req.hook)
             }
@@ -240,13 +240,14 @@ async fn apply_event(
         }
     };
     txn.commit().await?;
+    // Commands go out before the carrier gets its answer: a process that dies in between
+    // never answered, so the carrier (or the balancer in front) delivers again, and the
+    // repeated delivery re-sends what it can (above). They also go before the realtime
+    // events: a person waiting for their agent does not wait for the wallboard's updates.
+    send_actions(voice, account, event, observed.actions).await;
     for e in observed.events {
         let _ = voice.events.publish(e).await;
     }
-    // Commands go out before the carrier gets its answer: a process that dies in between
-    // never answered, so the carrier (or the balancer in front) delivers again, and the
-    // repeated delivery re-sends what it can (above).
-    send_actions(voice, event, observed.actions).await;
     if let Some(c) = &applied {
         let data =
             json!({ "call_id": c.id, "status": c.status, "answered_by": c.answered_by, "event": event.kind.name() });
@@ -268,7 +269,7 @@ async fn apply_event(
             return Ok(Reply::Empty);
         }
         // Sent before the carrier gets its answer (see above); a failure is recorded on the call.
-        if calls::act(voice, &c, &action, &event.key).await.is_ok() && vm {
+        if calls::act_through(voice, account, &c, &action, &event.key).await.is_ok() && vm {
             calls::confirm_voicemail(&voice.db, &c).await?;
         }
     }
@@ -286,11 +287,16 @@ fn quiet_reply(hook: &Hook) -> Reply {
 
 /// Sends an observer's actions together; each command id is derived from the event, so a
 /// repeated delivery sends the same ids again.
-async fn send_actions(voice: &Voice, event: &CarrierEvent, actions: Vec<(call::Model, CallAction)>) {
+async fn send_actions(
+    voice: &Voice,
+    account: &carrier_account::Model,
+    event: &CarrierEvent,
+    actions: Vec<(call::Model, CallAction)>,
+) {
     let commands = actions.into_iter().map(|(target, action)| {
         let command_id = format!("{}-{}-{}", event.key, target.id, action.name());
         async move {
-            let _ = calls::act(voice, &target, &action, &command_id).await;
+            let _ = calls::act_through(voice, account, &target, &action, &command_id).await;
         }
     });
     futures::future::join_all(commands).await;
