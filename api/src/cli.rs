@@ -628,6 +628,22 @@ async fn drop_scratch(scratch: Option<(sea_orm::DatabaseConnection, String)>) ->
     Ok(())
 }
 
+/// The Redis prefix of this process's benchmark app.
+fn bench_redis_prefix() -> String {
+    format!("bench{}", std::process::id())
+}
+
+/// Removes what the benchmark app left in Redis (nothing to do on SQLite's in-process queue).
+async fn drop_bench_redis(database_url: &str, redis_url: &str) {
+    if database_url.starts_with("sqlite") {
+        return;
+    }
+    match outdial_infra::bench::drop_redis_prefix(redis_url, &bench_redis_prefix()).await {
+        Ok(n) => eprintln!("removed the run's {n} Redis keys"),
+        Err(e) => eprintln!("could not remove the run's Redis keys ({e}); delete {}:* by hand", bench_redis_prefix()),
+    }
+}
+
 /// Outdial in this process (`serve`), for a benchmark: its own data directory, no demo, the
 /// dialer's clock at a weekday morning in New York.
 async fn bench_app(
@@ -653,7 +669,7 @@ async fn bench_app(
     }
     if !sqlite {
         sources.set("REDIS_URL", redis_url.to_owned());
-        sources.set("OUTDIAL_REDIS_PREFIX", format!("bench{}", std::process::id()));
+        sources.set("OUTDIAL_REDIS_PREFIX", bench_redis_prefix());
     }
     let config = sources.build()?;
     let running = crate::run::start(config, crate::run::Mode::Serve).await?;
@@ -678,7 +694,7 @@ async fn bench_engine(args: BenchEngineArgs) -> anyhow::Result<()> {
 
 async fn engine_run(args: &BenchEngineArgs, database_url: String) -> anyhow::Result<crate::floor::FloorReport> {
     let dir = std::env::temp_dir().join(format!("outdial-bench-engine-{}", std::process::id()));
-    let running = bench_app(database_url, &args.server.redis_url, args.time_scale, &dir).await?;
+    let running = bench_app(database_url.clone(), &args.server.redis_url, args.time_scale, &dir).await?;
     let base = format!("http://{}", running.addr.expect("serve listens"));
     let opts = crate::floor::FloorOptions {
         sandbox: format!("{base}/sandbox"),
@@ -708,6 +724,7 @@ async fn engine_run(args: &BenchEngineArgs, database_url: String) -> anyhow::Res
     };
     let report = crate::floor::run(&opts).await;
     running.shutdown().await?;
+    drop_bench_redis(&database_url, &args.server.redis_url).await;
     let _ = std::fs::remove_dir_all(&dir);
     report
 }
@@ -716,7 +733,7 @@ async fn bench_webhooks(args: BenchWebhooksArgs) -> anyhow::Result<()> {
     let (database_url, scratch) = scratch_database(args.server.database_url.as_deref()).await?;
     let dir = std::env::temp_dir().join(format!("outdial-bench-webhooks-{}", std::process::id()));
     let outcome = async {
-        let running = bench_app(database_url, &args.server.redis_url, 1.0, &dir).await?;
+        let running = bench_app(database_url.clone(), &args.server.redis_url, 1.0, &dir).await?;
         let base = format!("http://{}", running.addr.expect("serve listens"));
         let opts = crate::bench_webhooks::WebhookBenchOptions {
             calls: args.calls,
@@ -727,6 +744,7 @@ async fn bench_webhooks(args: BenchWebhooksArgs) -> anyhow::Result<()> {
         };
         let report = crate::bench_webhooks::run(&running.state, &base, &opts, |l| eprintln!("{l}")).await;
         running.shutdown().await?;
+        drop_bench_redis(&database_url, &args.server.redis_url).await;
         report
     }
     .await;

@@ -124,3 +124,31 @@ pub(crate) const PLACES: &[Place] = &[
     place(808, "96813", "HI"),
     place(787, "00901", "PR"),
 ];
+
+/// Deletes every Redis key under `<prefix>:` (a benchmark's own queue, outbox and bus keys),
+/// so repeated runs do not pile up keys on a shared server; the keys deleted.
+pub async fn drop_redis_prefix(url: &str, prefix: &str) -> anyhow::Result<u64> {
+    let client = redis::Client::open(url)?;
+    let mut conn = redis::aio::ConnectionManager::new(client).await?;
+    let pattern = format!("{prefix}:*");
+    let mut cursor: u64 = 0;
+    let mut deleted = 0u64;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await?;
+        if !keys.is_empty() {
+            let n: u64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await?;
+            deleted += n;
+        }
+        if next == 0 {
+            return Ok(deleted);
+        }
+        cursor = next;
+    }
+}
