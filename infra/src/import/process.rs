@@ -626,26 +626,10 @@ fn jurisdiction(phone: &str, f: &crate::db::repo::contacts::Fields) -> (Option<S
     }
 }
 
-/// The filters that match `column` against `keys`, one per query to run. On PostgreSQL the
-/// keys travel as one comma-joined parameter: the statement text is the same for every batch
-/// (prepared once per connection), and its plan does not hinge on table statistics. With a
-/// list of 500 literal values and no statistics yet (a fresh table, autovacuum behind) the
-/// planner reads the tenant's whole index range and filters it, so each batch got slower as
-/// the import grew. E.164 numbers and email addresses never contain a comma.
-fn key_filters(backend: DbBackend, column: impl ColumnTrait, keys: &[String]) -> Vec<SimpleExpr> {
-    if keys.is_empty() {
-        return Vec::new();
-    }
-    match backend {
-        DbBackend::Postgres => {
-            let (table, name) = (column.entity_name().to_string(), column.as_str().to_owned());
-            vec![Expr::cust_with_values(
-                format!(r#""{table}"."{name}" = ANY(string_to_array($1, ','))"#),
-                [keys.join(",")],
-            )]
-        }
-        _ => keys.chunks(500).map(|chunk| column.is_in(chunk.iter().map(String::as_str))).collect(),
-    }
+/// The filters that match `column` against `keys`, one per query to run (SQLite; PostgreSQL
+/// looks a batch up in one statement, see [`look_up`]).
+fn key_filters(column: impl ColumnTrait, keys: &[String]) -> Vec<SimpleExpr> {
+    keys.chunks(500).map(|chunk| column.is_in(chunk.iter().map(String::as_str))).collect()
 }
 
 async fn existing_phones<C: ConnectionTrait>(
@@ -654,7 +638,7 @@ async fn existing_phones<C: ConnectionTrait>(
     phones: &[String],
 ) -> Result<HashMap<String, String>, sea_orm::DbErr> {
     let mut out = HashMap::new();
-    for filter in key_filters(conn.get_database_backend(), contact_phone::Column::E164, phones) {
+    for filter in key_filters(contact_phone::Column::E164, phones) {
         for p in scope::find::<contact_phone::Entity>(tenant).filter(filter).all(conn).await? {
             out.insert(p.e164, p.contact_id);
         }
@@ -668,7 +652,7 @@ async fn existing_emails<C: ConnectionTrait>(
     emails: &[String],
 ) -> Result<HashMap<String, String>, sea_orm::DbErr> {
     let mut out = HashMap::new();
-    for filter in key_filters(conn.get_database_backend(), contact_email::Column::Email, emails) {
+    for filter in key_filters(contact_email::Column::Email, emails) {
         for e in scope::find::<contact_email::Entity>(tenant).filter(filter).all(conn).await? {
             out.insert(e.email, e.contact_id);
         }
@@ -722,7 +706,7 @@ async fn internal_dnc<C: ConnectionTrait>(
     phones: &[String],
 ) -> Result<HashSet<String>, sea_orm::DbErr> {
     let mut out = HashSet::new();
-    for filter in key_filters(conn.get_database_backend(), dnc_entry::Column::Phone, phones) {
+    for filter in key_filters(dnc_entry::Column::Phone, phones) {
         for d in scope::find::<dnc_entry::Entity>(tenant).filter(filter).all(conn).await? {
             if let Some(p) = d.phone {
                 out.insert(p);
@@ -764,10 +748,11 @@ async fn look_up(db: &Db, tenant: &TenantId, batch: &ParsedBatch) -> Result<Foun
         owners.extend(stored_emails);
         return Ok(Found { owners, dnc });
     }
-    // The keys travel comma-joined, as in `key_filters`: one statement text for every batch.
-    // Each key is a probe of a unique index (LATERAL ... LIMIT 1): whatever the statistics
-    // say, the planner cannot turn it into a read of the tenant's whole range. (With the
-    // plain `= ANY(...)` and no statistics yet, a custom plan did that: 100 ms a batch at
+    // The keys travel as one comma-joined parameter (E.164 numbers and email addresses never
+    // hold a comma): the statement text is the same for every batch, prepared once per
+    // connection. Each key is a probe of a unique index (LATERAL ... LIMIT 1): whatever the
+    // statistics say, the planner cannot turn it into a read of the tenant's whole range.
+    // (With `= ANY(...)` and no statistics yet, a custom plan did that: 100 ms a batch at
     // 300k numbers, growing with the table.)
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT k, p.contact_id FROM unnest(string_to_array($2, ',')) AS k \
@@ -1028,6 +1013,7 @@ async fn write_pg(
         out.text(&e.tenant_id).text(&e.import_id).num(e.row).text(&e.field).text(&e.message).opt(&e.raw).end();
     }
     copy_in(&mut tx, "import_errors (tenant_id, import_id, row, field, message, raw)", out.take()).await?;
+
     if let Err(e) = committed(commits, seq - 1).await {
         tx.rollback().await.map_err(db_err)?;
         return Err(e);

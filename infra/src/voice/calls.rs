@@ -133,7 +133,7 @@ pub async fn place_with_id(
 pub async fn act(voice: &Voice, call: &call::Model, action: &CallAction, command_id: &str) -> Result<(), VoiceError> {
     let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
     let account = accounts::get(&voice.db, &tenant, &call.account_id).await?;
-    send(voice, &account, call, action, command_id).await
+    act_through(voice, &account, call, action, command_id).await
 }
 
 /// [`act`] through an account already in hand (a webhook's, just verified): no read of it
@@ -145,20 +145,14 @@ pub async fn act_through(
     action: &CallAction,
     command_id: &str,
 ) -> Result<(), VoiceError> {
-    if account.id != call.account_id || account.tenant_id != call.tenant_id {
-        return act(voice, call, action, command_id).await;
-    }
-    send(voice, account, call, action, command_id).await
-}
-
-async fn send(
-    voice: &Voice,
-    account: &carrier_account::Model,
-    call: &call::Model,
-    action: &CallAction,
-    command_id: &str,
-) -> Result<(), VoiceError> {
     let tenant = TenantId::parse(&call.tenant_id).map_err(|_| VoiceError::NotFound)?;
+    let own;
+    let account = if account.id == call.account_id && account.tenant_id == call.tenant_id {
+        account
+    } else {
+        own = accounts::get(&voice.db, &tenant, &call.account_id).await?;
+        &own
+    };
     let carrier = voice.carrier(account)?;
     let Some(provider_id) = call.provider_call_id.clone() else {
         return Err(VoiceError::Invalid("call_not_started", "the carrier has not accepted this call yet".into()));
