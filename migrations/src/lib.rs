@@ -17,6 +17,7 @@ mod m20261123_000010_recordings;
 mod m20261123_000011_voicemail_templates;
 mod m20261206_000012_lookup_indexes;
 mod m20261206_000013_hot_sessions;
+mod m20261206_000014_attempt_groups;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_voicemail_templates::Migration),
             Box::new(m20261206_000012_lookup_indexes::Migration),
             Box::new(m20261206_000013_hot_sessions::Migration),
+            Box::new(m20261206_000014_attempt_groups::Migration),
         ]
     }
 }

@@ -116,7 +116,9 @@ pub async fn dispose(
     // snapshot to another writer.
     let txn = crate::db::begin(&d.db).await?;
     let c = route::lock_campaign(&txn, tenant, &campaign_id).await?;
+    // And the attempt's: its call may be ending right now.
     let a = route::attempt(&txn, tenant, attempt_id).await?;
+    let a = route::lock_attempt(&txn, tenant, &a).await?;
     if a.disposition.is_some() {
         return Err(DialerError::Conflict("already_dispositioned", "this call already has a disposition".into()));
     }

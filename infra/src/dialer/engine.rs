@@ -152,6 +152,19 @@ async fn tick_locked(
     now: DateTime<Utc>,
     out: &mut Observed,
 ) -> Result<u32, DialerError> {
+    // The calls in flight are read before the agents. Call events do not wait for this lock
+    // (they take their attempt's): a person routed between the two reads shows here as a
+    // line still open and their agent as busy, which dials less, never more, than either
+    // order of the two would.
+    let live = if c.status == cs::RUNNING {
+        scope::find::<dial_attempt::Entity>(tenant)
+            .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+            .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
+            .all(txn)
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut sessions = super::sessions::active(txn, tenant, &c.id).await?;
     if c.status == cs::PAUSED {
         // Paused for want of agents: back to work when one is ready.
@@ -176,11 +189,6 @@ async fn tick_locked(
             moved = true;
         }
     }
-    let live = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
-        .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
-        .all(txn)
-        .await?;
     let before = live.len();
     let live = settle_stale(txn, tenant, c, live, now, out).await?;
     moved |= live.len() != before;
@@ -439,10 +447,16 @@ async fn settle_stale(
 ) -> Result<Vec<dial_attempt::Model>, DialerError> {
     let mut kept = Vec::with_capacity(live.len());
     for a in live {
-        if a.status == at::DIALING
-            && a.dialed_at.is_some_and(|t| now - t > Duration::seconds(NOT_PLACED_AFTER_SECS))
-            && not_placed(txn, tenant, &a, now).await?
-        {
+        if !placing_cut(&a, now) && !stale(c, &a, now) {
+            kept.push(a);
+            continue;
+        }
+        // Settled under its lock, as read now: an event of its call may have come meanwhile.
+        let a = route::lock_attempt(txn, tenant, &a).await?;
+        if a.status == at::ENDED {
+            continue;
+        }
+        if placing_cut(&a, now) && not_placed(txn, tenant, &a, now).await? {
             // Nobody was called: the lead goes back to the queue with its attempt unspent.
             let mut m: dial_attempt::ActiveModel = a.clone().into();
             m.dialed_at = sea_orm::Set(None);
@@ -450,11 +464,7 @@ async fn settle_stale(
             route::settle(txn, tenant, c, a, Outcome::Cancelled, Some("placing interrupted".into()), now, out).await?;
             continue;
         }
-        let since = a.dialed_at.unwrap_or(a.created_at);
-        let stale = a.status != at::SCHEDULED
-            && a.status != at::CONNECTED
-            && now - since > Duration::seconds(c.ring_timeout_secs + STALE_AFTER_SECS);
-        if !stale {
+        if !stale(c, &a, now) {
             kept.push(a);
             continue;
         }
@@ -471,6 +481,19 @@ async fn settle_stale(
         }
     }
     Ok(kept)
+}
+
+/// Dialling long enough ago that its placing may have been cut off.
+fn placing_cut(a: &dial_attempt::Model, now: DateTime<Utc>) -> bool {
+    a.status == at::DIALING && a.dialed_at.is_some_and(|t| now - t > Duration::seconds(NOT_PLACED_AFTER_SECS))
+}
+
+/// No end heard of long after the ring timeout (a lost webhook).
+fn stale(c: &campaign::Model, a: &dial_attempt::Model, now: DateTime<Utc>) -> bool {
+    let since = a.dialed_at.unwrap_or(a.created_at);
+    a.status != at::SCHEDULED
+        && a.status != at::CONNECTED
+        && now - since > Duration::seconds(c.ring_timeout_secs + STALE_AFTER_SECS)
 }
 
 /// Whether a dialling attempt's call never reached the carrier: its placing job is no longer

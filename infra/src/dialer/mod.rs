@@ -1,8 +1,8 @@
 //! The dialer engine (ARCHITECTURE.md §5): campaigns and their lead queue, agent sessions with
 //! persistent audio legs, the pacing tick that reserves leads and writes attempts with their
 //! placing jobs in one transaction, the placing job (compare-and-set, then the compliance gate,
-//! then the carrier), and the call observer that routes answered people to agents under a
-//! per-campaign lock.
+//! then the carrier), and the call observer that routes answered people to agents, each call's
+//! events under its attempt's lock.
 
 pub mod analytics;
 pub mod campaigns;

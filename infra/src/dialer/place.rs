@@ -177,7 +177,7 @@ async fn caller_id(
     }
 }
 
-/// Ends an attempt that will not (or did not) reach the carrier, under the campaign's lock.
+/// Ends an attempt that will not (or did not) reach the carrier, under its lock.
 async fn stand_down(
     d: &Dialer,
     tenant: &TenantId,
@@ -188,8 +188,8 @@ async fn stand_down(
     now: DateTime<Utc>,
 ) -> Result<(), DialerError> {
     let txn = crate::db::begin(&d.db).await?;
-    let c = route::lock_campaign(&txn, tenant, &c.id).await?;
-    let a = route::attempt(&txn, tenant, &a.id).await?;
+    let a = route::lock_attempt(&txn, tenant, a).await?;
+    let c = super::campaigns::get(&txn, tenant, &c.id).await?;
     let mut out = Observed::default();
     if a.status != at::ENDED {
         route::settle(&txn, tenant, &c, a, outcome, detail, now, &mut out).await?;
@@ -211,8 +211,8 @@ async fn blocked(
     now: DateTime<Utc>,
 ) -> Result<(), DialerError> {
     let txn = crate::db::begin(&d.db).await?;
-    let c = route::lock_campaign(&txn, tenant, &c.id).await?;
-    let a = route::attempt(&txn, tenant, &a.id).await?;
+    let a = route::lock_attempt(&txn, tenant, a).await?;
+    let c = super::campaigns::get(&txn, tenant, &c.id).await?;
     let mut out = Observed::default();
     if a.status != at::ENDED {
         route::settle(&txn, tenant, &c, a.clone(), Outcome::Blocked, Some(detail), now, &mut out).await?;

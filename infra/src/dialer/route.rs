@@ -1,6 +1,9 @@
 //! What call events mean for the dialer, applied inside the transaction that records the event
-//! and under the campaign's lock (an `UPDATE` of its row: a row lock on PostgreSQL, the write
-//! lock on SQLite), so two processes never apply events to one campaign at once.
+//! and under the attempt's lock (`lock_attempt`: a row lock on PostgreSQL, the write lock on
+//! SQLite), so two processes never apply events to one attempt at once. Events of different
+//! calls of a campaign go on side by side: with hundreds of calls in flight, one lock for the
+//! whole campaign made every answered person queue behind every other call's end and behind
+//! the pacing tick.
 //!
 //! A person answers → the longest-idle ready agent gets them at once (their leg is already in
 //! their room), else the safe-harbor message plays and an abandon is counted. The first person
@@ -92,8 +95,9 @@ pub async fn attempt<C: ConnectionTrait>(
 }
 
 /// Takes the campaign's lock for the rest of the transaction and returns the campaign, in one
-/// statement: the lock is held until commit, so every round trip saved under it is saved for
-/// every event of the campaign.
+/// statement: the lock is held until commit. The tick, campaign changes, dispositions and the
+/// preview actions take it; call events do not (`lock_attempt`). Where both are taken, the
+/// campaign's comes first.
 ///
 /// PostgreSQL: `SELECT ... FOR NO KEY UPDATE`, which writes no new row version. (Bumping a
 /// column instead left a dead version of the campaign's row per event; with thousands of
@@ -123,6 +127,30 @@ pub async fn lock_campaign<C: ConnectionTrait>(
     };
     tracing::trace!(campaign = %id, waited_ms = asked.elapsed().as_secs_f64() * 1000.0, "campaign locked");
     locked.ok_or(DialerError::NotFound)
+}
+
+/// Takes the lock of one attempt for the rest of the transaction and returns the attempt as it
+/// is now. Everything that moves an attempt once it is placed goes through it: the events of
+/// its call, the tick settling it, a stand-down, a disposition. A line of a power group locks
+/// its whole group, in id order: routing one line cancels the others, and two lines answered
+/// at once would otherwise each hold one lock and wait for the other.
+///
+/// PostgreSQL: `SELECT ... FOR NO KEY UPDATE`. SQLite: its transactions here take the write
+/// lock when they begin (`crate::db::begin`), so this only reads.
+pub async fn lock_attempt<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    a: &dial_attempt::Model,
+) -> Result<dial_attempt::Model, DialerError> {
+    let mine = dial_attempt::Column::Id.eq(&a.id);
+    let mut q = scope::find::<dial_attempt::Entity>(tenant).filter(match &a.group_id {
+        Some(group) => mine.or(dial_attempt::Column::GroupId.eq(group)),
+        None => mine,
+    });
+    if conn.get_database_backend() == DbBackend::Postgres {
+        q = q.order_by_asc(dial_attempt::Column::Id).lock(LockType::NoKeyUpdate);
+    }
+    q.all(conn).await?.into_iter().find(|r| r.id == a.id).ok_or(DialerError::NotFound)
 }
 
 async fn observe(
@@ -179,12 +207,15 @@ async fn observe(
         }
         return Ok(out);
     }
-    let campaign = lock_campaign(txn, &tenant, &a.campaign_id).await?;
-    // Re-read under the lock: another event of this campaign may have moved it.
-    let mut a = attempt(txn, &tenant, &a.id).await?;
+    // Re-read under the attempt's lock: another event of its call may have moved it. The
+    // campaign's lock is not needed: agents are taken by compare-and-set, a lead moves only
+    // with its own attempt, and the tick reads attempts before agents (see `engine`), so a
+    // person routed meanwhile reads there as a line still open, never as a free agent.
+    let mut a = lock_attempt(txn, &tenant, &a).await?;
     if a.status == at::ENDED {
         return Ok(out);
     }
+    let campaign = super::campaigns::get(txn, &tenant, &a.campaign_id).await?;
     if !final_status {
         if let Some(next) = progress(&a, call) {
             a = set_attempt(
@@ -306,15 +337,14 @@ fn progress(a: &dial_attempt::Model, call: &call::Model) -> Option<&'static str>
 }
 
 /// Records a first ring (`dialing → ringing`) or an answer (`→ detecting`, with its time)
-/// without the campaign's lock, by compare-and-set on the attempt's status: the moved attempt,
-/// or `None` when there was nothing to record or another event moved it first.
+/// without reading the attempt under its lock first, by compare-and-set on its status: the
+/// moved attempt, or `None` when there was nothing to record or another event moved it first.
 ///
-/// Why this needs no per-campaign serialization: neither move frees or takes an agent or a
-/// lead, and every writer under the lock either moves the attempt further (routing, the end,
-/// a cancel) or reads it as a snapshot (the tick's look-ahead). An attempt that moved on fails
+/// Why this needs no lock of its own: neither move frees or takes an agent or a lead, and
+/// every writer under the attempt's lock either moves the attempt further (routing, the end, a
+/// cancel) or reads it as a snapshot (the tick's look-ahead). An attempt that moved on fails
 /// the compare-and-set; a writer under the lock changes only the columns it sets, so this
-/// move is never undone. Half the events of a campaign are rings and answers: at 500 calls in
-/// flight, taking the lock for them doubled its queue.
+/// move is never undone. Half the events of a campaign are rings and answers.
 async fn record_progress<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
@@ -420,33 +450,35 @@ async fn route_person(
     now: DateTime<Utc>,
     out: &mut Observed,
 ) -> Result<(), DialerError> {
-    let mut ready = scope::find::<agent_session::Entity>(tenant)
-        .filter(agent_session::Column::CampaignId.eq(&campaign.id))
-        .filter(agent_session::Column::State.eq(st::READY))
-        .filter(agent_session::Column::LegCallId.is_not_null())
-        .order_by_asc(agent_session::Column::StateSince)
-        .all(txn)
-        .await?;
-    if let Some(bound) = &a.agent_session_id
-        && let Some(i) = ready.iter().position(|s| &s.id == bound)
-    {
-        let s = ready.remove(i);
-        ready.insert(0, s);
-    }
-    let mut taken = None;
-    for s in ready {
-        let res = scope::update_many::<agent_session::Entity>(tenant)
-            .col_expr(agent_session::Column::State, Expr::value(st::ON_CALL))
-            .col_expr(agent_session::Column::AttemptId, Expr::value(a.id.clone()))
-            .col_expr(agent_session::Column::StateSince, Expr::value(now))
-            .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
-            .filter(agent_session::Column::Id.eq(&s.id))
-            .filter(agent_session::Column::State.eq(st::READY))
-            .exec(txn)
-            .await?;
-        if res.rows_affected == 1 {
-            taken = Some(s);
+    // The bound agent first, then the longest idle, a few at a time: each is taken by
+    // compare-and-set, as another person may be routed to them at the same moment.
+    let mut taken = match &a.agent_session_id {
+        Some(bound) => take_agent(txn, tenant, bound, &a.id, now).await?,
+        None => None,
+    };
+    for _ in 0..TAKE_ROUNDS {
+        if taken.is_some() {
             break;
+        }
+        let ready: Vec<String> = scope::find::<agent_session::Entity>(tenant)
+            .select_only()
+            .column(agent_session::Column::Id)
+            .filter(agent_session::Column::CampaignId.eq(&campaign.id))
+            .filter(agent_session::Column::State.eq(st::READY))
+            .filter(agent_session::Column::LegCallId.is_not_null())
+            .order_by_asc(agent_session::Column::StateSince)
+            .limit(TAKE_AT_ONCE)
+            .into_tuple()
+            .all(txn)
+            .await?;
+        if ready.is_empty() {
+            break;
+        }
+        for id in ready {
+            taken = take_agent(txn, tenant, &id, &a.id, now).await?;
+            if taken.is_some() {
+                break;
+            }
         }
     }
     let Some(agent) = taken else {
@@ -502,6 +534,33 @@ async fn route_person(
         json!({ "session_id": agent.id, "state": st::ON_CALL, "attempt_id": a.id, "contact_id": a.contact_id }),
     ));
     cancel_group(txn, tenant, &a, now, out).await
+}
+
+/// Ready agents read at a time for a person to route, and how many times the read is repeated
+/// when others took every one of them first.
+const TAKE_AT_ONCE: u64 = 8;
+const TAKE_ROUNDS: usize = 4;
+
+/// Takes a ready agent (with their leg up) for an attempt: the agent as taken, or `None` when
+/// they are no longer ready.
+async fn take_agent(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &TenantId,
+    id: &str,
+    attempt_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<agent_session::Model>, DialerError> {
+    let taken = scope::update_many::<agent_session::Entity>(tenant)
+        .col_expr(agent_session::Column::State, Expr::value(st::ON_CALL))
+        .col_expr(agent_session::Column::AttemptId, Expr::value(attempt_id))
+        .col_expr(agent_session::Column::StateSince, Expr::value(now))
+        .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
+        .filter(agent_session::Column::Id.eq(id))
+        .filter(agent_session::Column::State.eq(st::READY))
+        .filter(agent_session::Column::LegCallId.is_not_null())
+        .exec_with_returning(txn)
+        .await?;
+    Ok(taken.into_iter().next())
 }
 
 /// First connect wins: the group's other lines still ringing are cancelled; lines already

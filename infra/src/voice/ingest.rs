@@ -245,6 +245,17 @@ async fn apply_event(
     // repeated delivery re-sends what it can (above). They also go before the realtime
     // events: a person waiting for their agent does not wait for the wallboard's updates.
     send_actions(voice, account, event, observed.actions).await;
+    // Twilio's voice hook is answered with TwiML instead.
+    let twiml_reply = matches!(req.hook, Hook::Twilio(twilio::wire::Hook::Voice));
+    if let Some(c) = applied.as_ref().filter(|_| !twiml_reply)
+        && let Some((action, vm)) = command_for(voice, c, event, account)
+        && (!vm || calls::mark_voicemail(&voice.db, c).await?)
+    {
+        // A failure is recorded on the call.
+        if calls::act_through(voice, account, c, &action, &event.key).await.is_ok() && vm {
+            calls::confirm_voicemail(&voice.db, c).await?;
+        }
+    }
     for e in observed.events {
         let _ = voice.events.publish(e).await;
     }
@@ -261,17 +272,8 @@ async fn apply_event(
             voice.events.publish(Event { tenant_id: tenant.to_string(), kind: "message.updated".into(), data }).await;
     }
     let Some(c) = applied else { return Ok(Reply::Empty) };
-    if let Hook::Twilio(twilio::wire::Hook::Voice) = req.hook {
+    if twiml_reply {
         return Ok(Reply::Twiml(twiml_for(voice, &c, event, account)));
-    }
-    if let Some((action, vm)) = command_for(voice, &c, event, account) {
-        if vm && !calls::mark_voicemail(&voice.db, &c).await? {
-            return Ok(Reply::Empty);
-        }
-        // Sent before the carrier gets its answer (see above); a failure is recorded on the call.
-        if calls::act_through(voice, account, &c, &action, &event.key).await.is_ok() && vm {
-            calls::confirm_voicemail(&voice.db, &c).await?;
-        }
     }
     Ok(quiet_reply(&req.hook))
 }
