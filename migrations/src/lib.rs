@@ -18,6 +18,7 @@ mod m20261123_000011_voicemail_templates;
 mod m20261206_000012_lookup_indexes;
 mod m20261206_000013_hot_sessions;
 mod m20261206_000014_attempt_groups;
+mod m20261206_000015_import_keys;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_lookup_indexes::Migration),
             Box::new(m20261206_000013_hot_sessions::Migration),
             Box::new(m20261206_000014_attempt_groups::Migration),
+            Box::new(m20261206_000015_import_keys::Migration),
         ]
     }
 }

@@ -305,3 +305,50 @@ async fn imports_are_tenant_scoped() {
     assert_eq!(app.get("/v1/contacts", &a.token).await.body["data"].as_array().unwrap().len(), 1);
     app.stop().await;
 }
+
+/// PostgreSQL keeps no foreign key from numbers and addresses to their contact (migration
+/// `m20261206_000015_import_keys`): a batch adding to a stored contact locks it before it
+/// commits. Here the contact is deleted while the batch waits for that lock: the batch rolls
+/// back, and planned again it makes the row a contact of its own. Nothing points to the
+/// deleted contact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_deleted_while_an_import_adds_to_it_leaves_nothing_behind() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(Backend::Postgres).await;
+    let o = app.signup("Race Imports").await;
+    let t = o.token.as_str();
+    let old = app.post("/v1/contacts", t, json!({"first_name": "Old", "phones": [{"number": "3125550100"}]})).await;
+    let old = old.body["id"].as_str().unwrap().to_owned();
+    // A supervisor's deletion that has the contact's row already.
+    let db = &app.state().db;
+    let deleting = db.begin().await.unwrap();
+    deleting.execute_unprepared(&format!("SELECT id FROM contacts WHERE id = '{old}' FOR UPDATE")).await.unwrap();
+    let csv = b"phone,email\n312-555-0100,new@x.com\n2125550199,\n".to_vec();
+    let id = upload(&app, t, "", "text/csv", csv).await.body["id"].as_str().unwrap().to_owned();
+    let s = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone", "1": "email"}})).await;
+    assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
+    let waiting =
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR KEY SHARE%'";
+    eventually("the batch to wait for the contact it adds to", || async {
+        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), waiting)).await.unwrap();
+        (row.unwrap().try_get::<i64>("", "n").unwrap() > 0).then_some(())
+    })
+    .await;
+    let tenant = outdial_domain::ids::TenantId::parse(&o.tenant_id).unwrap();
+    outdial_infra::db::repo::contacts::delete(&deleting, &tenant, &old).await.unwrap();
+    deleting.commit().await.unwrap();
+
+    let done = wait_done(&app, t, &id).await;
+    assert_eq!((done["status"].as_str(), done["rows_created"].as_i64()), (Some("done"), Some(2)), "{done}");
+    let found = app.get("/v1/contacts?q=3125550100", t).await.body["data"].clone();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_ne!(found[0]["id"], json!(old));
+    let new = app.get(&format!("/v1/contacts/{}", found[0]["id"].as_str().unwrap()), t).await.body;
+    assert_eq!(new["emails"], json!(["new@x.com"]), "{new}");
+    for table in ["contact_phones", "contact_emails"] {
+        let q = format!("SELECT count(*) AS n FROM {table} WHERE contact_id = '{old}'");
+        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), q)).await.unwrap();
+        assert_eq!(row.unwrap().try_get::<i64>("", "n").unwrap(), 0, "{table} still points to the deleted contact");
+    }
+    app.stop().await;
+}

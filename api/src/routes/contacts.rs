@@ -610,7 +610,9 @@ pub async fn delete_contact(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Supervisor)?;
-    contacts::delete(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("contact"))?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
+    contacts::delete(&tx, &auth.tenant, &id).await.map_err(ApiError::repo("contact"))?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -344,9 +344,25 @@ pub async fn update<C: ConnectionTrait>(
 }
 
 /// Deletes a contact and everything attached (phones, emails, consents, debts, list places).
+///
+/// Run it in a transaction: on PostgreSQL no foreign key deletes the numbers and addresses
+/// (migration `m20261206_000015_import_keys`). They go after the contact's row, whose lock
+/// waits for an import batch adding to the contact: that batch either committed first (its
+/// rows are deleted here) or finds the contact gone and rolls back.
 pub async fn delete<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<(), RepoError> {
     let res = scope::delete_many::<contact::Entity>(tenant).filter(contact::Column::Id.eq(id)).exec(conn).await?;
-    if res.rows_affected == 0 { Err(RepoError::NotFound) } else { Ok(()) }
+    if res.rows_affected == 0 {
+        return Err(RepoError::NotFound);
+    }
+    scope::delete_many::<contact_phone::Entity>(tenant)
+        .filter(contact_phone::Column::ContactId.eq(id))
+        .exec(conn)
+        .await?;
+    scope::delete_many::<contact_email::Entity>(tenant)
+        .filter(contact_email::Column::ContactId.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Removes one phone from a contact.
