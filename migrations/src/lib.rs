@@ -19,6 +19,7 @@ mod m20261206_000012_lookup_indexes;
 mod m20261206_000013_hot_sessions;
 mod m20261206_000014_attempt_groups;
 mod m20261206_000015_import_keys;
+mod m20261206_000016_list_member_keys;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_hot_sessions::Migration),
             Box::new(m20261206_000014_attempt_groups::Migration),
             Box::new(m20261206_000015_import_keys::Migration),
+            Box::new(m20261206_000016_list_member_keys::Migration),
         ]
     }
 }

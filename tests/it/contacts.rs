@@ -153,6 +153,13 @@ async fn consents_debts_and_lists(backend: Backend) {
             .code(),
         "validation_failed"
     );
+    // A deleted contact leaves the list.
+    let other = app.post("/v1/contacts", t, json!({"phones": [{"number": "2125550177"}], "list_ids": [l]})).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    assert_eq!(app.get(&format!("/v1/lists/{l}"), t).await.body["size"], 2);
+    let other = other.body["id"].as_str().unwrap();
+    assert_eq!(app.delete(&format!("/v1/contacts/{other}"), t).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/v1/lists/{l}"), t).await.body["size"], 1);
     assert_eq!(app.delete(&format!("/v1/lists/{l}"), t).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("/v1/contacts/{id}"), t).await.body["list_ids"], json!([]));
     app.stop().await;

@@ -352,3 +352,43 @@ async fn a_contact_deleted_while_an_import_adds_to_it_leaves_nothing_behind() {
     }
     app.stop().await;
 }
+
+/// The same for the list an import fills (migration `m20261206_000016_list_member_keys`): a
+/// list deleted while a batch waits for it (which deletes the import too) ends the import's
+/// job with the reason, and leaves no place behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_deleted_while_an_import_fills_it_ends_the_import() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(Backend::Postgres).await;
+    let o = app.signup("List Race").await;
+    let t = o.token.as_str();
+    let csv = b"phone\n3125550100\n2125550199\n".to_vec();
+    let r = upload(&app, t, "?filename=leads.csv&list_name=Doomed", "text/csv", csv).await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let list = r.body["list_id"].as_str().unwrap().to_owned();
+    let db = &app.state().db;
+    let count = |sql: String| async move {
+        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+        row.unwrap().try_get::<i64>("", "n").unwrap()
+    };
+    let deleting = db.begin().await.unwrap();
+    deleting.execute_unprepared(&format!("SELECT id FROM lists WHERE id = '{list}' FOR UPDATE")).await.unwrap();
+    let s = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone"}})).await;
+    assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
+    let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
+                   WHERE wait_event_type = 'Lock' AND query LIKE '%FROM lists%FOR KEY SHARE%'";
+    eventually("the batch to wait for its list", || async { (count(waiting.into()).await > 0).then_some(()) }).await;
+    let tenant = outdial_domain::ids::TenantId::parse(&o.tenant_id).unwrap();
+    outdial_infra::db::repo::lists::delete(&deleting, &tenant, &list).await.unwrap();
+    deleting.commit().await.unwrap();
+
+    let dead = format!(
+        "SELECT count(*) AS n FROM jobs WHERE payload LIKE '%{id}%' AND status = 'dead' \
+                        AND last_error LIKE '%list this import fills was deleted%'"
+    );
+    eventually("the import's job to end with the reason", || async { (count(dead.clone()).await == 1).then_some(()) })
+        .await;
+    assert_eq!(count(format!("SELECT count(*) AS n FROM list_members WHERE list_id = '{list}'")).await, 0);
+    assert_eq!(app.get(&format!("/v1/imports/{id}"), t).await.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

@@ -117,6 +117,8 @@ pub async fn delete_list(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Role::Supervisor)?;
-    lists::delete(&state.db, &auth.tenant, &id).await.map_err(ApiError::repo("list"))?;
+    let tx = outdial_infra::db::begin(&state.db).await?;
+    lists::delete(&tx, &auth.tenant, &id).await.map_err(ApiError::repo("list"))?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -951,6 +951,7 @@ async fn write(
     }
 }
 
+const LIST_GONE: &str = "the list this import fills was deleted while it ran; the rows before it are in; import the file again into another list";
 const CONTACT_GONE: &str = "a contact this batch adds to was deleted meanwhile; planning it again";
 const MOVED_BY_ANOTHER: &str = "another runner moved this import's checkpoint; stopping";
 
@@ -1024,9 +1025,23 @@ async fn write_pg(
         tx.rollback().await.map_err(db_err)?;
         return Err(e);
     }
-    // No foreign key checks these rows (migration `m20261206_000015_import_keys`): the stored
-    // contacts they add to are locked here as a key would lock them, once per batch. One
-    // deleted since the look-up rolls the batch back; the retry plans it again.
+    // No foreign key checks these rows (migrations `m20261206_000015_import_keys` and
+    // `..._000016_list_member_keys`): the list and the stored contacts they add to are locked
+    // here as a key would lock them, once per batch. A contact deleted since the look-up rolls
+    // the batch back and the retry plans it again; a deleted list ends the import.
+    if let Some(list) = &imp.list_id {
+        let held: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM lists WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE")
+                .bind(&tenant_id)
+                .bind(list)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if held.is_none() {
+            tx.rollback().await.map_err(db_err)?;
+            return Err(JobError::permanent(LIST_GONE));
+        }
+    }
     if !p.merged_members.is_empty() {
         let held: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM contacts WHERE tenant_id = $1 AND id = ANY($2) FOR KEY SHARE")
@@ -1156,7 +1171,7 @@ async fn write_orm(
     insert_chunked::<_, contact_email::ActiveModel>(&txn, &p.emails).await?;
     if let Some(list) = &imp.list_id {
         lists::add_members(&txn, tenant, list, &p.merged_members, now).await.map_err(|e| match e {
-            RepoError::Db(d) => db_err(d),
+            RepoError::NotFound => JobError::permanent(LIST_GONE),
             other => db_err(other),
         })?;
         let members: Vec<list_member::Model> = p

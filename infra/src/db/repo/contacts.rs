@@ -345,8 +345,9 @@ pub async fn update<C: ConnectionTrait>(
 
 /// Deletes a contact and everything attached (phones, emails, consents, debts, list places).
 ///
-/// Run it in a transaction: on PostgreSQL no foreign key deletes the numbers and addresses
-/// (migration `m20261206_000015_import_keys`). They go after the contact's row, whose lock
+/// Run it in a transaction: on PostgreSQL no foreign key deletes the numbers, addresses and
+/// list places (migrations `m20261206_000015_import_keys`, `..._000016_list_member_keys`).
+/// They go after the contact's row, whose lock
 /// waits for an import batch adding to the contact: that batch either committed first (its
 /// rows are deleted here) or finds the contact gone and rolls back.
 pub async fn delete<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<(), RepoError> {
@@ -362,6 +363,7 @@ pub async fn delete<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -
         .filter(contact_email::Column::ContactId.eq(id))
         .exec(conn)
         .await?;
+    scope::delete_many::<list_member::Entity>(tenant).filter(list_member::Column::ContactId.eq(id)).exec(conn).await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use crate::db::{
 use chrono::{DateTime, Utc};
 use outdial_domain::ids::TenantId;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::LockType,
 };
 
 pub async fn create<C: ConnectionTrait>(
@@ -49,13 +50,30 @@ pub async fn size<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> 
     Ok(scope::find::<list_member::Entity>(tenant).filter(list_member::Column::ListId.eq(id)).count(conn).await?)
 }
 
-/// Deletes a list (its contacts stay).
+/// Deletes a list (its contacts stay). Run it in a transaction: on PostgreSQL no foreign key
+/// deletes its places (migration `m20261206_000016_list_member_keys`); they go after the
+/// list's row, whose lock waits for whoever is adding to the list.
 pub async fn delete<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<(), RepoError> {
     let res = scope::delete_many::<list::Entity>(tenant).filter(list::Column::Id.eq(id)).exec(conn).await?;
-    if res.rows_affected == 0 { Err(RepoError::NotFound) } else { Ok(()) }
+    if res.rows_affected == 0 {
+        return Err(RepoError::NotFound);
+    }
+    scope::delete_many::<list_member::Entity>(tenant).filter(list_member::Column::ListId.eq(id)).exec(conn).await?;
+    Ok(())
 }
 
-/// Adds contacts to a list; ones already in it are skipped.
+/// Holds a list until the transaction ends, as a foreign key to it would (`FOR KEY SHARE` on
+/// PostgreSQL; SQLite's transaction holds the whole database): `NotFound` when it is gone.
+pub async fn hold<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<(), RepoError> {
+    let mut q = scope::find::<list::Entity>(tenant).filter(list::Column::Id.eq(id));
+    if conn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock(LockType::KeyShare);
+    }
+    q.one(conn).await?.map(|_| ()).ok_or(RepoError::NotFound)
+}
+
+/// Adds contacts to a list; ones already in it are skipped. The contacts are ones the caller's
+/// transaction created or holds; the list is held here (`NotFound` when it is gone).
 pub async fn add_members<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
@@ -63,6 +81,7 @@ pub async fn add_members<C: ConnectionTrait>(
     contact_ids: &[String],
     now: DateTime<Utc>,
 ) -> Result<u64, RepoError> {
+    hold(conn, tenant, list_id).await?;
     let mut added = 0;
     for chunk in contact_ids.chunks(500) {
         let existing: Vec<String> = scope::find::<list_member::Entity>(tenant)
