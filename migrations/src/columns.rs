@@ -60,3 +60,21 @@ pub async fn index(
     }
     m.create_index(idx).await
 }
+
+/// Whether the migration runs on PostgreSQL.
+pub fn postgres(m: &SchemaManager<'_>) -> bool {
+    m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres
+}
+
+/// Drops (or, `restore`, adds back) foreign keys given as (table, constraint, definition).
+pub async fn foreign_keys(m: &SchemaManager<'_>, keys: &[(&str, &str, &str)], restore: bool) -> Result<(), DbErr> {
+    for (table, name, def) in keys {
+        let sql = if restore {
+            format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}")
+        } else {
+            format!("ALTER TABLE {table} DROP CONSTRAINT {name}")
+        };
+        m.get_connection().execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}

@@ -26,6 +26,7 @@
 //! SQLite keeps its keys as they were (it checks them cheaply, and changing one rebuilds the
 //! table).
 
+use super::columns::{foreign_keys, postgres};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -45,10 +46,6 @@ const KEYS: [(&str, &str, &str); 3] = [
         "FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts (tenant_id, id) ON DELETE CASCADE",
     ),
 ];
-
-fn postgres(m: &SchemaManager<'_>) -> bool {
-    m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres
-}
 
 /// (table, its key column) of the tables whose keys are reordered.
 const REORDERED: [(&str, &str); 2] = [("contact_phones", "e164"), ("contact_emails", "email")];
@@ -75,13 +72,10 @@ fn reorder(table: &str, key: &str, back: bool) -> [String; 3] {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         if postgres(m) {
-            let db = m.get_connection();
-            for (table, name, _) in KEYS {
-                db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?;
-            }
+            foreign_keys(m, &KEYS, false).await?;
             for (table, key) in REORDERED {
                 for sql in reorder(table, key, false) {
-                    db.execute_unprepared(&sql).await?;
+                    m.get_connection().execute_unprepared(&sql).await?;
                 }
             }
         }
@@ -90,15 +84,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         if postgres(m) {
-            let db = m.get_connection();
             for (table, key) in REORDERED {
                 for sql in reorder(table, key, true) {
-                    db.execute_unprepared(&sql).await?;
+                    m.get_connection().execute_unprepared(&sql).await?;
                 }
             }
-            for (table, name, def) in KEYS {
-                db.execute_unprepared(&format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}")).await?;
-            }
+            foreign_keys(m, &KEYS, true).await?;
         }
         Ok(())
     }

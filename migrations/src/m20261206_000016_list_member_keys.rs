@@ -11,47 +11,38 @@
 //!
 //! SQLite keeps the keys.
 
+use super::columns::{foreign_keys, postgres};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// (constraint, its definition) as the first migration created them.
-const KEYS: [(&str, &str); 2] = [
+/// (table, constraint, its definition) as the first migration created them.
+const KEYS: [(&str, &str, &str); 2] = [
     (
+        "list_members",
         "list_members_tenant_id_list_id_fkey",
         "FOREIGN KEY (tenant_id, list_id) REFERENCES lists (tenant_id, id) ON DELETE CASCADE",
     ),
     (
+        "list_members",
         "list_members_tenant_id_contact_id_fkey",
         "FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts (tenant_id, id) ON DELETE CASCADE",
     ),
 ];
 
-fn postgres(m: &SchemaManager<'_>) -> bool {
-    m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         if postgres(m) {
-            for (name, _) in KEYS {
-                m.get_connection()
-                    .execute_unprepared(&format!("ALTER TABLE list_members DROP CONSTRAINT {name}"))
-                    .await?;
-            }
+            foreign_keys(m, &KEYS, false).await?;
         }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         if postgres(m) {
-            for (name, def) in KEYS {
-                m.get_connection()
-                    .execute_unprepared(&format!("ALTER TABLE list_members ADD CONSTRAINT {name} {def}"))
-                    .await?;
-            }
+            foreign_keys(m, &KEYS, true).await?;
         }
         Ok(())
     }

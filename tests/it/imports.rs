@@ -306,6 +306,13 @@ async fn imports_are_tenant_scoped() {
     app.stop().await;
 }
 
+/// The `n` of a `SELECT count(*) AS n ...`.
+async fn count(db: &outdial_infra::db::Db, sql: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    row.unwrap().try_get::<i64>("", "n").unwrap()
+}
+
 /// PostgreSQL keeps no foreign key from numbers and addresses to their contact (migration
 /// `m20261206_000015_import_keys`): a batch adding to a stored contact locks it before it
 /// commits. Here the contact is deleted while the batch waits for that lock: the batch rolls
@@ -330,8 +337,7 @@ async fn a_contact_deleted_while_an_import_adds_to_it_leaves_nothing_behind() {
     let waiting =
         "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR KEY SHARE%'";
     eventually("the batch to wait for the contact it adds to", || async {
-        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), waiting)).await.unwrap();
-        (row.unwrap().try_get::<i64>("", "n").unwrap() > 0).then_some(())
+        (count(db, waiting).await > 0).then_some(())
     })
     .await;
     let tenant = outdial_domain::ids::TenantId::parse(&o.tenant_id).unwrap();
@@ -347,8 +353,7 @@ async fn a_contact_deleted_while_an_import_adds_to_it_leaves_nothing_behind() {
     assert_eq!(new["emails"], json!(["new@x.com"]), "{new}");
     for table in ["contact_phones", "contact_emails"] {
         let q = format!("SELECT count(*) AS n FROM {table} WHERE contact_id = '{old}'");
-        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), q)).await.unwrap();
-        assert_eq!(row.unwrap().try_get::<i64>("", "n").unwrap(), 0, "{table} still points to the deleted contact");
+        assert_eq!(count(db, &q).await, 0, "{table} still points to the deleted contact");
     }
     app.stop().await;
 }
@@ -367,17 +372,13 @@ async fn a_list_deleted_while_an_import_fills_it_ends_the_import() {
     let id = r.body["id"].as_str().unwrap().to_owned();
     let list = r.body["list_id"].as_str().unwrap().to_owned();
     let db = &app.state().db;
-    let count = |sql: String| async move {
-        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
-        row.unwrap().try_get::<i64>("", "n").unwrap()
-    };
     let deleting = db.begin().await.unwrap();
     deleting.execute_unprepared(&format!("SELECT id FROM lists WHERE id = '{list}' FOR UPDATE")).await.unwrap();
     let s = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone"}})).await;
     assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
     let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
                    WHERE wait_event_type = 'Lock' AND query LIKE '%FROM lists%FOR KEY SHARE%'";
-    eventually("the batch to wait for its list", || async { (count(waiting.into()).await > 0).then_some(()) }).await;
+    eventually("the batch to wait for its list", || async { (count(db, waiting).await > 0).then_some(()) }).await;
     let tenant = outdial_domain::ids::TenantId::parse(&o.tenant_id).unwrap();
     outdial_infra::db::repo::lists::delete(&deleting, &tenant, &list).await.unwrap();
     deleting.commit().await.unwrap();
@@ -386,9 +387,9 @@ async fn a_list_deleted_while_an_import_fills_it_ends_the_import() {
         "SELECT count(*) AS n FROM jobs WHERE payload LIKE '%{id}%' AND status = 'dead' \
                         AND last_error LIKE '%list this import fills was deleted%'"
     );
-    eventually("the import's job to end with the reason", || async { (count(dead.clone()).await == 1).then_some(()) })
+    eventually("the import's job to end with the reason", || async { (count(db, &dead).await == 1).then_some(()) })
         .await;
-    assert_eq!(count(format!("SELECT count(*) AS n FROM list_members WHERE list_id = '{list}'")).await, 0);
+    assert_eq!(count(db, &format!("SELECT count(*) AS n FROM list_members WHERE list_id = '{list}'")).await, 0);
     assert_eq!(app.get(&format!("/v1/imports/{id}"), t).await.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }

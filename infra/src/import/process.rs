@@ -1029,31 +1029,15 @@ async fn write_pg(
     // `..._000016_list_member_keys`): the list and the stored contacts they add to are locked
     // here as a key would lock them, once per batch. A contact deleted since the look-up rolls
     // the batch back and the retry plans it again; a deleted list ends the import.
-    if let Some(list) = &imp.list_id {
-        let held: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM lists WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE")
-                .bind(&tenant_id)
-                .bind(list)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if held.is_none() {
-            tx.rollback().await.map_err(db_err)?;
-            return Err(JobError::permanent(LIST_GONE));
-        }
+    if let Some(list) = &imp.list_id
+        && !hold(&mut tx, LISTS, &tenant_id, std::slice::from_ref(list)).await?
+    {
+        tx.rollback().await.map_err(db_err)?;
+        return Err(JobError::permanent(LIST_GONE));
     }
-    if !p.merged_members.is_empty() {
-        let held: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM contacts WHERE tenant_id = $1 AND id = ANY($2) FOR KEY SHARE")
-                .bind(&tenant_id)
-                .bind(&p.merged_members)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if held.len() != p.merged_members.len() {
-            tx.rollback().await.map_err(db_err)?;
-            return Err(JobError::retryable(CONTACT_GONE));
-        }
+    if !p.merged_members.is_empty() && !hold(&mut tx, CONTACTS, &tenant_id, &p.merged_members).await? {
+        tx.rollback().await.map_err(db_err)?;
+        return Err(JobError::retryable(CONTACT_GONE));
     }
     let t = p.tally;
     let moved = sqlx::query(
@@ -1079,6 +1063,23 @@ async fn write_pg(
         return Err(JobError::retryable(MOVED_BY_ANOTHER));
     }
     tx.commit().await.map_err(db_err)
+}
+
+/// The rows a batch holds (see [`hold`]).
+const LISTS: &str = "SELECT id FROM lists WHERE tenant_id = $1 AND id = ANY($2) FOR KEY SHARE";
+const CONTACTS: &str = "SELECT id FROM contacts WHERE tenant_id = $1 AND id = ANY($2) FOR KEY SHARE";
+
+/// Locks the tenant's rows with these ids (distinct) as a foreign key to them would (`FOR KEY
+/// SHARE`, `rows` is [`LISTS`] or [`CONTACTS`]) until the transaction ends: whether every one
+/// of them still exists.
+async fn hold(
+    tx: &mut sqlx::PgConnection,
+    rows: &'static str,
+    tenant_id: &str,
+    ids: &[String],
+) -> Result<bool, JobError> {
+    let held: Vec<(String,)> = sqlx::query_as(rows).bind(tenant_id).bind(ids).fetch_all(tx).await.map_err(db_err)?;
+    Ok(held.len() == ids.len())
 }
 
 async fn copy_in(tx: &mut sqlx::PgConnection, target: &str, data: Vec<u8>) -> Result<(), JobError> {

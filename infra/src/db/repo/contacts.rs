@@ -347,9 +347,9 @@ pub async fn update<C: ConnectionTrait>(
 ///
 /// Run it in a transaction: on PostgreSQL no foreign key deletes the numbers, addresses and
 /// list places (migrations `m20261206_000015_import_keys`, `..._000016_list_member_keys`).
-/// They go after the contact's row, whose lock
-/// waits for an import batch adding to the contact: that batch either committed first (its
-/// rows are deleted here) or finds the contact gone and rolls back.
+/// They go after the contact's row, whose lock waits for an import batch adding to the
+/// contact: that batch either committed first (its rows are deleted here) or finds the contact
+/// gone and rolls back.
 pub async fn delete<C: ConnectionTrait>(conn: &C, tenant: &TenantId, id: &str) -> Result<(), RepoError> {
     let res = scope::delete_many::<contact::Entity>(tenant).filter(contact::Column::Id.eq(id)).exec(conn).await?;
     if res.rows_affected == 0 {
