@@ -20,6 +20,7 @@ mod m20261206_000013_hot_sessions;
 mod m20261206_000014_attempt_groups;
 mod m20261206_000015_import_keys;
 mod m20261206_000016_list_member_keys;
+mod m20261206_000017_attempt_contacts;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_attempt_groups::Migration),
             Box::new(m20261206_000015_import_keys::Migration),
             Box::new(m20261206_000016_list_member_keys::Migration),
+            Box::new(m20261206_000017_attempt_contacts::Migration),
         ]
     }
 }
