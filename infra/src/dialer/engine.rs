@@ -572,8 +572,8 @@ pub async fn stats<C: ConnectionTrait>(
     use dial_attempt::Column as A;
     // Counted by the database, one grouped row per outcome: a wallboard asks every few seconds,
     // and a month of a busy campaign is hundreds of thousands of attempts.
-    let today = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
-    let count_if = |cond: Expr| Expr::from(sea_orm::sea_query::Func::sum(Expr::case(cond, 1).finally(0)));
+    use super::pacing::{count_if, day_start};
+    let today = day_start(now);
     let rows = scope::find::<dial_attempt::Entity>(tenant)
         .filter(A::CampaignId.eq(id))
         .filter(A::CreatedAt.gte(now - Duration::days(30)))

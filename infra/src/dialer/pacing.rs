@@ -165,9 +165,8 @@ async fn meter<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<AbandonMeter, DialerError> {
     use dial_attempt::Column as A;
-    let today = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let today = day_start(now);
     let minute_ago = now - Duration::seconds(60);
-    let count_if = |cond: Expr| Expr::from(Func::sum(Expr::case(cond, 1).finally(0)));
     let rows = scope::find::<dial_attempt::Entity>(tenant)
         .filter(A::CampaignId.eq(campaign_id))
         .filter(A::Status.eq(at::ENDED))
@@ -203,6 +202,16 @@ async fn meter<C: ConnectionTrait>(
         meter.dials_last_minute += n(dialed_last_minute);
     }
     Ok(meter)
+}
+
+/// The start of `now`'s day (UTC), where "today" counts begin.
+pub(crate) fn day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// How many rows of a grouped read meet `cond` (`SUM(CASE WHEN cond THEN 1 ELSE 0 END)`).
+pub(crate) fn count_if(cond: Expr) -> Expr {
+    Expr::from(Func::sum(Expr::case(cond, 1).finally(0)))
 }
 
 /// Estimates from the campaign's most recent ended attempts, on top of the priors.
