@@ -20,6 +20,7 @@ both!(
     a_preview_campaign_dials_only_the_leads_the_agent_chooses,
     a_campaign_dials_only_inside_its_schedule,
     a_repeated_event_sends_the_bridge_the_first_delivery_lost,
+    a_stopped_campaigns_wrap_ups_still_end,
     a_callback_kept_for_me_waits_for_its_agent,
     a_voicemail_drop_lost_after_its_claim_is_sent_again,
     a_supervisor_listens_whispers_and_barges_in_twilio_mode,
@@ -667,6 +668,47 @@ async fn a_repeated_event_sends_the_bridge_the_first_delivery_lost(backend: Back
     })
     .await;
     assert_eq!(bridged["served_by"], "agent", "{bridged}");
+    app.stop().await;
+}
+
+/// A campaign stopped while its agent is on a call: the wrap-up that follows still ends when
+/// its time runs out, so the agent is ready again for anyone who answers one of the stopped
+/// campaign's calls still in flight (instead of every such person hearing the safe-harbor
+/// message and counting as an abandon). The stop itself holds: nothing new is dialled.
+async fn a_stopped_campaigns_wrap_ups_still_end(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Wind Down").await;
+    let account = telnyx_account(&app, &o).await;
+    let list = leads(&app, &o, 3, 740).await;
+    // Every lead answers at once and talks for 50 simulated seconds (about 1 s).
+    for n in 740..743 {
+        let outcome = json!({"outcome": {"kind": "human", "pickup_ms": 1000, "talk_ms": 50000}});
+        sandbox_put(&app, &format!("numbers/+1212555{:04}", 2000 + n), outcome).await;
+    }
+    let body = campaign_body("Wind down", "progressive", &list, json!({"account_id": account, "wrap_secs": 2}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    let session = join(&app, &o.token, &id).await;
+    let attempt = crate::harness::eventually("the person on the line with the agent", || async {
+        let a = all_attempts(&app, &o, &id).await.into_iter().find(|a| a["status"] == "connected");
+        a.and_then(|a| a["id"].as_str().map(str::to_owned))
+    })
+    .await;
+    let r = app.post(&format!("/v1/campaigns/{id}/stop"), &o.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::harness::eventually("the agent out of wrap-up", || async {
+        let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+        (s["state"] == "ready").then_some(())
+    })
+    .await;
+    let attempts = all_attempts(&app, &o, &id).await;
+    let closed = attempts.iter().find(|a| a["id"] == attempt.as_str()).unwrap();
+    assert_eq!(closed["disposition"], "auto_wrap", "the wrap-up timed out: {closed}");
+    assert_eq!(attempts.len(), 1, "nothing dialled after the stop: {attempts:?}");
+    let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body;
+    assert_eq!(c["status"], "stopped", "{c}");
     app.stop().await;
 }
 

@@ -2,7 +2,9 @@
 //! that ran out, pause when nobody is logged in or the carrier keeps failing, settle attempts
 //! whose end was missed, finish when the queue is empty, and otherwise ask the pacing policy
 //! how many dials to place — then reserve that many leads and write their attempts and placing
-//! jobs in the same transaction (the outbox), so a crash loses or doubles nothing.
+//! jobs in the same transaction (the outbox), so a crash loses or doubles nothing. A campaign
+//! paused or stopped with calls in flight or agents in wrap-up is still ticked, without
+//! dialing, until they are done.
 
 use super::{
     Dialer, DialerError, agent_state as st, attempt_status as at, campaign_status as cs, campaigns, dispositions,
@@ -60,21 +62,26 @@ pub async fn tick_all(d: &Dialer, now: DateTime<Utc>) -> Result<(), DialerError>
     if let Err(e) = announce_due_callbacks(d, now).await {
         tracing::warn!(error = %e, "announcing due callbacks failed");
     }
-    // Every tenant's running campaigns: ids only, each then worked under its own tenant scope.
+    // Every tenant's running campaigns, and those paused or stopped lately (winding down):
+    // each then worked under its own tenant scope.
     let live = scope::global::<campaign::Entity>()
         .filter(
-            campaign::Column::Status
-                .eq(cs::RUNNING)
-                .or(campaign::Column::Status.eq(cs::PAUSED).and(campaign::Column::StatusReason.eq(reasons::NO_AGENTS))),
+            campaign::Column::Status.eq(cs::RUNNING).or(campaign::Column::Status
+                .is_in([cs::PAUSED, cs::STOPPED, cs::COMPLETED])
+                .and(
+                    campaign::Column::StatusReason
+                        .eq(reasons::NO_AGENTS)
+                        .or(campaign::Column::StatusAt.gte(now - Duration::hours(WIND_DOWN_HOURS))),
+                )),
         )
         .all(&d.db)
         .await?;
     for c in live {
         let Ok(tenant) = TenantId::parse(&c.tenant_id) else { continue };
-        // A campaign waiting for agents is only locked (a write) once one is ready.
-        if c.status == cs::PAUSED
-            && super::sessions::active(&d.db, &tenant, &c.id).await?.iter().all(|s| s.state != st::READY)
-        {
+        // A campaign that does not dial is only locked (a write) when there is work for the
+        // tick: an agent ready to resume one waiting for agents, a wrap-up to end, a call in
+        // flight to watch.
+        if c.status != cs::RUNNING && !winding_down(&d.db, &tenant, &c, now).await? {
             continue;
         }
         if let Err(e) = tick(d, &tenant, &c.id, now).await {
@@ -116,18 +123,52 @@ async fn announce_due_callbacks(d: &Dialer, now: DateTime<Utc>) -> Result<(), Di
     Ok(())
 }
 
+/// How long after a campaign stops dialing (paused, stopped, completed) the tick still ends its
+/// wrap-ups and watches its calls in flight: longer than any call and wrap-up that began before.
+const WIND_DOWN_HOURS: i64 = 12;
+
+/// Whether a campaign that does not dial has work for the tick.
+async fn winding_down<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &TenantId,
+    c: &campaign::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DialerError> {
+    let sessions = super::sessions::active(conn, tenant, &c.id).await?;
+    let resumes = c.status == cs::PAUSED
+        && c.status_reason.as_deref() == Some(reasons::NO_AGENTS)
+        && sessions.iter().any(|s| s.state == st::READY);
+    if resumes || sessions.iter().any(|s| s.state == st::WRAP_UP && wrap_over(c, s, now)) {
+        return Ok(true);
+    }
+    let in_flight = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+        .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
+        .count(conn)
+        .await?;
+    Ok(in_flight > 0)
+}
+
+/// Whether an agent's wrap-up ran out (a campaign without a wrap time waits for the agent).
+fn wrap_over(c: &campaign::Model, s: &agent_session::Model, now: DateTime<Utc>) -> bool {
+    c.wrap_secs > 0 && now - s.state_since >= Duration::seconds(c.wrap_secs)
+}
+
 /// One tick of one campaign.
 pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -> Result<u32, DialerError> {
     let txn = crate::db::begin(&d.db).await?;
     // What the pacing learns from history, read before the lock (events keep flowing
     // meanwhile); the live state it decides on is read under it.
     let before = campaigns::get(&txn, tenant, id).await?;
-    let learned = pacing::learn(&txn, tenant, &before, now).await?;
+    let learned = match before.status.as_str() {
+        cs::RUNNING => Some(pacing::learn(&txn, tenant, &before, now).await?),
+        _ => None,
+    };
     let failing = carrier_failing(&txn, tenant, id).await?;
     let c = route::lock_campaign(&txn, tenant, id).await?;
     let locked = std::time::Instant::now();
     let mut out = Observed::default();
-    let placed = tick_locked(&txn, tenant, &c, Seen { learned: &learned, failing }, now, &mut out).await?;
+    let placed = tick_locked(&txn, tenant, &c, Seen { learned: learned.as_ref(), failing }, now, &mut out).await?;
     txn.commit().await?;
     tracing::debug!(campaign = %id, placed, held_ms = locked.elapsed().as_secs_f64() * 1000.0, "campaign tick");
     if placed > 0 {
@@ -139,7 +180,8 @@ pub async fn tick(d: &Dialer, tenant: &TenantId, id: &str, now: DateTime<Utc>) -
 
 /// What the tick read before taking the lock.
 struct Seen<'a> {
-    learned: &'a pacing::Learned,
+    /// `None` when the campaign was not running (then it does not dial this tick).
+    learned: Option<&'a pacing::Learned>,
     /// The last few ended attempts all failed at the carrier.
     failing: bool,
 }
@@ -156,19 +198,33 @@ async fn tick_locked(
     // (they take their attempt's): a person routed between the two reads shows here as a
     // line still open and their agent as busy, which dials less, never more, than either
     // order of the two would.
-    let live = if c.status == cs::RUNNING {
-        scope::find::<dial_attempt::Entity>(tenant)
-            .filter(dial_attempt::Column::CampaignId.eq(&c.id))
-            .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
-            .all(txn)
-            .await?
-    } else {
-        Vec::new()
-    };
+    let live = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+        .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
+        .all(txn)
+        .await?;
     let mut sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    // Whatever the campaign's status: a stopped or paused campaign's calls in flight still
+    // reach people, so its agents come out of wrap-up to take them (else each would hear the
+    // safe-harbor message and count as an abandon), and its missed call ends are settled.
+    let mut moved = false;
+    for s in &sessions {
+        let over = s.state == st::WRAP_UP && wrap_over(c, s, now);
+        if over {
+            dispositions::end_wrap_up(txn, tenant, c, s, now, out).await?;
+            moved = true;
+        }
+    }
+    let before = live.len();
+    let live = settle_stale(txn, tenant, c, live, now, out).await?;
+    moved |= live.len() != before;
+    // Wrap-ups ended and attempts settled above moved agents: read them again.
+    if moved {
+        sessions = super::sessions::active(txn, tenant, &c.id).await?;
+    }
     if c.status == cs::PAUSED {
         // Paused for want of agents: back to work when one is ready.
-        if sessions.iter().any(|s| s.state == st::READY) {
+        if c.status_reason.as_deref() == Some(reasons::NO_AGENTS) && sessions.iter().any(|s| s.state == st::READY) {
             campaigns::set_status(txn, tenant, &c.id, cs::RUNNING, None, "system:dialer", now).await?;
             out.events.push(event(
                 tenant.as_str(),
@@ -181,17 +237,6 @@ async fn tick_locked(
     if c.status != cs::RUNNING {
         return Ok(0);
     }
-    let mut moved = false;
-    for s in &sessions {
-        let over = s.state == st::WRAP_UP && c.wrap_secs > 0 && now - s.state_since >= Duration::seconds(c.wrap_secs);
-        if over {
-            dispositions::end_wrap_up(txn, tenant, c, s, now, out).await?;
-            moved = true;
-        }
-    }
-    let before = live.len();
-    let live = settle_stale(txn, tenant, c, live, now, out).await?;
-    moved |= live.len() != before;
     if sessions.is_empty() && live.is_empty() {
         return pause(txn, tenant, c, reasons::NO_AGENTS, now, out).await;
     }
@@ -222,11 +267,8 @@ async fn tick_locked(
     if !open {
         return Ok(0);
     }
-    // Wrap-ups ended and attempts settled above moved agents: read them again.
-    if moved {
-        sessions = super::sessions::active(txn, tenant, &c.id).await?;
-    }
-    let wanted = pacing::decide(txn, tenant, c, &sessions, &live, seen.learned, now).await?;
+    let Some(learned) = seen.learned else { return Ok(0) };
+    let wanted = pacing::decide(txn, tenant, c, &sessions, &live, learned, now).await?;
     if wanted.is_empty() {
         return Ok(0);
     }

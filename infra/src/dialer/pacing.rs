@@ -140,7 +140,10 @@ fn observe(
         .collect();
     let mut calls = Vec::new();
     for a in live {
-        let dialed = secs(a.dialed_at.unwrap_or(a.created_at), epoch);
+        // A call not placed yet (its placing job waits for a worker or for the carrier's
+        // calls-per-second limit) has all its ringing ahead of it: it is seen as dialled now,
+        // not as ringing since it was queued, which would make it look like a no-answer.
+        let dialed = secs(a.dialed_at.unwrap_or(now), epoch);
         let agent = a.agent_session_id.as_deref().and_then(|id| index.get(id).copied());
         let stage = match a.status.as_str() {
             at::SCHEDULED | at::DIALING | at::RINGING => (CallStage::Ringing, dialed),
@@ -262,4 +265,53 @@ async fn estimates<C: ConnectionTrait>(
         }
     }
     Ok(est)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(status: &str, created_at: DateTime<Utc>, dialed_at: Option<DateTime<Utc>>) -> dial_attempt::Model {
+        dial_attempt::Model {
+            tenant_id: "ten_1".into(),
+            id: format!("att_{status}"),
+            campaign_id: "cmp_1".into(),
+            contact_id: "con_1".into(),
+            phone: "+12125550100".into(),
+            seq: 1,
+            status: status.into(),
+            agent_session_id: None,
+            group_id: None,
+            call_id: None,
+            outcome: None,
+            counts: true,
+            abandoned: false,
+            disposition: None,
+            disposition_note: None,
+            detail: None,
+            created_at,
+            dialed_at,
+            answered_at: None,
+            connected_at: None,
+            ended_at: None,
+            updated_at: created_at,
+        }
+    }
+
+    /// A call queued behind the carrier's calls-per-second limit has not rung yet: the policy
+    /// must expect all of its answers ahead (as for a call dialled now), not see a call that
+    /// has rung for as long as it waited, which looks like a no-answer and makes it dial more.
+    #[test]
+    fn a_call_not_placed_yet_is_seen_as_dialled_now() {
+        let epoch = DateTime::parse_from_rfc3339("2026-11-18T16:00:00Z").unwrap().to_utc();
+        let now = epoch + Duration::seconds(600);
+        let live = [
+            attempt(at::SCHEDULED, now - Duration::seconds(30), None),
+            attempt(at::RINGING, now - Duration::seconds(30), Some(now - Duration::seconds(20))),
+        ];
+        let obs = observe(&[], &live, AbandonMeter::default(), now, epoch);
+        assert_eq!(obs.calls.len(), 2);
+        assert_eq!((obs.calls[0].stage, obs.calls[0].since, obs.calls[0].dialed), (CallStage::Ringing, 600.0, 600.0));
+        assert_eq!((obs.calls[1].since, obs.calls[1].dialed), (580.0, 580.0));
+    }
 }
