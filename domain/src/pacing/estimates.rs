@@ -111,6 +111,12 @@ pub struct Estimates {
     pub talk: Moments,
     /// Wrap-up times.
     pub wrap: Moments,
+    /// Talk time observed inside the learning window, the talks still going included
+    /// (seconds), when the window is known. Then the talk mean is this exposure over the talks
+    /// that ended (the exponential law's estimate), which a young campaign needs: its first
+    /// talks to end are its shortest, and their mean alone would dial as if agents freed soon.
+    #[serde(default)]
+    pub talk_exposure: Option<f64>,
     /// The campaign's no-answer timeout (configuration, not learnt), seconds.
     pub ring_timeout: f64,
 }
@@ -149,6 +155,7 @@ impl Estimates {
             failed_hold: Moments::default(),
             talk: Moments::default(),
             wrap: Moments::default(),
+            talk_exposure: None,
             ring_timeout: 25.0,
         }
     }
@@ -208,9 +215,16 @@ impl Estimates {
     pub fn failed_hold_law(&self) -> Law {
         self.failed_hold.law(prior::FAILED_HOLD, PRIOR_WEIGHT)
     }
-    /// Talk-time law.
+    /// Talk-time law (its mean from [`Estimates::talk_exposure`] when known).
     pub fn talk_law(&self) -> Law {
-        self.talk.law(prior::TALK, PRIOR_WEIGHT)
+        let law = self.talk.law(prior::TALK, PRIOR_WEIGHT);
+        match self.talk_exposure {
+            Some(exposure) => Law {
+                mean: (exposure + PRIOR_WEIGHT * prior::TALK.mean) / (self.talk.count as f64 + PRIOR_WEIGHT),
+                cv: law.cv,
+            },
+            None => law,
+        }
     }
     /// Wrap-up law.
     pub fn wrap_law(&self) -> Law {

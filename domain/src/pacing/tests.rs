@@ -161,3 +161,20 @@ fn bench_options_override_the_preset_and_reject_bad_mixes() {
     assert!(matches!(bad.scenario(), Err(BenchError::InvalidMix(_))));
     assert_eq!(PolicyKind::parse("power3"), Some(PolicyKind::Power3));
 }
+
+/// A young campaign's first talks to end are its shortest. Counting the talk time of the
+/// talks still going (the exposure) keeps it from believing its agents free up soon.
+#[test]
+fn talks_still_going_lengthen_the_talk_law() {
+    let mut est = Estimates::prior();
+    for _ in 0..10 {
+        est.observe(Resolution::Talk(10.0));
+    }
+    let ended_only = est.talk_law();
+    // The same ten talks, and forty more going for 40 s each inside the learning window.
+    est.talk_exposure = Some(10.0 * 10.0 + 40.0 * 40.0);
+    let with_open = est.talk_law();
+    assert!((ended_only.mean - 1000.0 / 15.0).abs() < 1e-9, "{ended_only:?}");
+    assert!((with_open.mean - 2600.0 / 15.0).abs() < 1e-9, "{with_open:?}");
+    assert_eq!(with_open.cv, ended_only.cv);
+}

@@ -47,7 +47,7 @@ pub async fn learn<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Learned, DialerError> {
     let meter = meter(conn, tenant, &c.id, now).await?;
-    let est = estimates(conn, tenant, c, c.created_at).await?;
+    let est = estimates(conn, tenant, c, c.created_at, now).await?;
     Ok(Learned { meter, est })
 }
 
@@ -217,43 +217,72 @@ pub(crate) fn count_if(cond: Expr) -> Expr {
     Expr::from(Func::sum(Expr::case(cond, 1).finally(0)))
 }
 
-/// Estimates from the campaign's most recent ended attempts, on top of the priors.
+/// Estimates from the campaign's most recent ended attempts and the people still on a call,
+/// on top of the priors.
+///
+/// Every dial counts by when it resolved: a no-answer or a failure when it ended, a person
+/// when they answered. The window is the span of the last [`LEARN_FROM`] ended attempts; a
+/// person who answered inside it counts whether or not their call has ended. Counting people
+/// only once their talk ended would hide the ones talking now, the most recent ones: at the
+/// start of a campaign the mix would look like no-answers and machines only, and the policy
+/// would dial as if few people picked up. Talk time counts the same way: the talk inside the
+/// window, still going or not, over the talks that ended ([`Estimates::talk_exposure`]).
 async fn estimates<C: ConnectionTrait>(
     conn: &C,
     tenant: &TenantId,
     c: &campaign::Model,
     epoch: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Estimates, DialerError> {
-    let rows = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
-        .filter(dial_attempt::Column::Status.eq(at::ENDED))
-        .filter(dial_attempt::Column::DialedAt.is_not_null())
-        .filter(dial_attempt::Column::EndedAt.is_not_null())
-        .order_by_desc(dial_attempt::Column::EndedAt)
+    use dial_attempt::Column as A;
+    let ended = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(A::CampaignId.eq(&c.id))
+        .filter(A::Status.eq(at::ENDED))
+        .filter(A::DialedAt.is_not_null())
+        .filter(A::EndedAt.is_not_null())
+        .order_by_desc(A::EndedAt)
         .limit(LEARN_FROM)
         .all(conn)
         .await?;
+    // People on a call now (or hearing the safe-harbor message): at most one per agent and line.
+    let talking = scope::find::<dial_attempt::Entity>(tenant)
+        .filter(A::CampaignId.eq(&c.id))
+        .filter(A::Status.is_in([at::CONNECTED, at::ABANDONED]))
+        .filter(A::DialedAt.is_not_null())
+        .filter(A::AnsweredAt.is_not_null())
+        .all(conn)
+        .await?;
+    let window = match ended.last().and_then(|a| a.ended_at) {
+        Some(oldest) if ended.len() as u64 == LEARN_FROM => oldest,
+        _ => epoch,
+    };
     let mut est = Estimates::prior();
     est.ring_timeout = c.ring_timeout_secs as f64;
     let gap = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
         (Some(a), Some(b)) => Some((secs(b, epoch) - secs(a, epoch)).max(0.0)),
         _ => None,
     };
-    for a in rows {
+    let mut exposure = 0.0;
+    let mut person = |est: &mut Estimates, a: &dial_attempt::Model, end: Option<DateTime<Utc>>| {
+        if let (Some(p), true) = (gap(a.dialed_at, a.answered_at), a.answered_at.is_some_and(|t| t >= window)) {
+            let amd = gap(a.answered_at, a.connected_at.or(end)).unwrap_or(2.0).min(10.0);
+            est.observe(Resolution::Human { pickup: p, amd });
+        }
+        if let Some(talk) = gap(a.connected_at.map(|t| Ord::max(t, window)), end) {
+            exposure += talk;
+        }
+    };
+    for a in &ended {
         let Some(o) = a.outcome.as_deref().and_then(Outcome::parse) else { continue };
-        let pickup = gap(a.dialed_at, a.answered_at);
         match o {
             Outcome::Connected | Outcome::Abandoned => {
-                if let Some(p) = pickup {
-                    let amd = gap(a.answered_at, a.connected_at.or(a.ended_at)).unwrap_or(2.0).min(10.0);
-                    est.observe(Resolution::Human { pickup: p, amd });
-                }
+                person(&mut est, a, a.ended_at);
                 if let Some(t) = gap(a.connected_at, a.ended_at).filter(|_| o == Outcome::Connected) {
                     est.observe(Resolution::Talk(t));
                 }
             }
             Outcome::Machine | Outcome::Voicemail => {
-                if let Some(p) = pickup {
+                if let Some(p) = gap(a.dialed_at, a.answered_at) {
                     est.observe(Resolution::Machine { pickup: p, amd: 3.5 });
                 }
             }
@@ -264,6 +293,10 @@ async fn estimates<C: ConnectionTrait>(
             Outcome::Cancelled | Outcome::Blocked => {}
         }
     }
+    for a in &talking {
+        person(&mut est, a, Some(now));
+    }
+    est.talk_exposure = Some(exposure);
     Ok(est)
 }
 
