@@ -141,12 +141,14 @@ async fn winding_down<C: ConnectionTrait>(
     if resumes || sessions.iter().any(|s| s.state == st::WRAP_UP && wrap_over(c, s, now)) {
         return Ok(true);
     }
-    let in_flight = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
+    Ok(in_flight(tenant, &c.id).count(conn).await? > 0)
+}
+
+/// The campaign's attempts not over yet: calls in flight, and people on a call.
+fn in_flight(tenant: &TenantId, campaign_id: &str) -> sea_orm::Select<dial_attempt::Entity> {
+    scope::find::<dial_attempt::Entity>(tenant)
+        .filter(dial_attempt::Column::CampaignId.eq(campaign_id))
         .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
-        .count(conn)
-        .await?;
-    Ok(in_flight > 0)
 }
 
 /// Whether an agent's wrap-up ran out (a campaign without a wrap time waits for the agent).
@@ -198,11 +200,7 @@ async fn tick_locked(
     // (they take their attempt's): a person routed between the two reads shows here as a
     // line still open and their agent as busy, which dials less, never more, than either
     // order of the two would.
-    let live = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(dial_attempt::Column::CampaignId.eq(&c.id))
-        .filter(dial_attempt::Column::Status.is_in(at::LIVE.iter().copied()))
-        .all(txn)
-        .await?;
+    let live = in_flight(tenant, &c.id).all(txn).await?;
     let mut sessions = super::sessions::active(txn, tenant, &c.id).await?;
     // Whatever the campaign's status: a stopped or paused campaign's calls in flight still
     // reach people, so its agents come out of wrap-up to take them (else each would hear the
