@@ -37,7 +37,10 @@ fn secs(t: DateTime<Utc>, epoch: DateTime<Utc>) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Learned {
     meter: AbandonMeter,
+    /// From the ended attempts; the people on a call now are added from the live state.
     est: Estimates,
+    /// Where the estimates' learning window starts.
+    window: DateTime<Utc>,
 }
 
 pub async fn learn<C: ConnectionTrait>(
@@ -47,8 +50,8 @@ pub async fn learn<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Learned, DialerError> {
     let meter = meter(conn, tenant, &c.id, now).await?;
-    let est = estimates(conn, tenant, c, c.created_at, now).await?;
-    Ok(Learned { meter, est })
+    let (est, window) = estimates(conn, tenant, c, c.created_at).await?;
+    Ok(Learned { meter, est, window })
 }
 
 /// How many dials to place now, and for whom.
@@ -66,7 +69,7 @@ pub async fn decide<C: ConnectionTrait>(
     }
     let epoch = c.created_at;
     let obs = observe(sessions, live, learned.meter, now, epoch);
-    let est = &learned.est;
+    let est = &with_people_on_a_call(learned, live, now, epoch);
     let stored: Option<Policy> = c.pacing_state.as_deref().and_then(|s| serde_json::from_str(s).ok());
     let mut policy = match c.mode.as_str() {
         "power" => Policy::Power { lines: u32::try_from(c.lines_per_agent.clamp(1, 3)).unwrap_or(1) },
@@ -217,8 +220,8 @@ pub(crate) fn count_if(cond: Expr) -> Expr {
     Expr::from(Func::sum(Expr::case(cond, 1).finally(0)))
 }
 
-/// Estimates from the campaign's most recent ended attempts and the people still on a call,
-/// on top of the priors.
+/// Estimates from the campaign's most recent ended attempts, on top of the priors, and the
+/// start of their learning window ([`with_people_on_a_call`] adds the people talking now).
 ///
 /// Every dial counts by when it resolved: a no-answer or a failure when it ended, a person
 /// when they answered. The window is the span of the last [`LEARN_FROM`] ended attempts; a
@@ -232,8 +235,7 @@ async fn estimates<C: ConnectionTrait>(
     tenant: &TenantId,
     c: &campaign::Model,
     epoch: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Estimates, DialerError> {
+) -> Result<(Estimates, DateTime<Utc>), DialerError> {
     use dial_attempt::Column as A;
     let ended = scope::find::<dial_attempt::Entity>(tenant)
         .filter(A::CampaignId.eq(&c.id))
@@ -244,39 +246,19 @@ async fn estimates<C: ConnectionTrait>(
         .limit(LEARN_FROM)
         .all(conn)
         .await?;
-    // People on a call now (or hearing the safe-harbor message): at most one per agent and line.
-    let talking = scope::find::<dial_attempt::Entity>(tenant)
-        .filter(A::CampaignId.eq(&c.id))
-        .filter(A::Status.is_in([at::CONNECTED, at::ABANDONED]))
-        .filter(A::DialedAt.is_not_null())
-        .filter(A::AnsweredAt.is_not_null())
-        .all(conn)
-        .await?;
     let window = match ended.last().and_then(|a| a.ended_at) {
         Some(oldest) if ended.len() as u64 == LEARN_FROM => oldest,
         _ => epoch,
     };
     let mut est = Estimates::prior();
     est.ring_timeout = c.ring_timeout_secs as f64;
-    let gap = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
-        (Some(a), Some(b)) => Some((secs(b, epoch) - secs(a, epoch)).max(0.0)),
-        _ => None,
-    };
-    let mut exposure = 0.0;
-    let mut person = |est: &mut Estimates, a: &dial_attempt::Model, end: Option<DateTime<Utc>>| {
-        if let (Some(p), true) = (gap(a.dialed_at, a.answered_at), a.answered_at.is_some_and(|t| t >= window)) {
-            let amd = gap(a.answered_at, a.connected_at.or(end)).unwrap_or(2.0).min(10.0);
-            est.observe(Resolution::Human { pickup: p, amd });
-        }
-        if let Some(talk) = gap(a.connected_at.map(|t| Ord::max(t, window)), end) {
-            exposure += talk;
-        }
-    };
+    let gap = |a, b| gap(a, b, epoch);
+    est.talk_exposure = Some(0.0);
     for a in &ended {
         let Some(o) = a.outcome.as_deref().and_then(Outcome::parse) else { continue };
         match o {
             Outcome::Connected | Outcome::Abandoned => {
-                person(&mut est, a, a.ended_at);
+                person(&mut est, a, a.ended_at, window, epoch);
                 if let Some(t) = gap(a.connected_at, a.ended_at).filter(|_| o == Outcome::Connected) {
                     est.observe(Resolution::Talk(t));
                 }
@@ -293,11 +275,49 @@ async fn estimates<C: ConnectionTrait>(
             Outcome::Cancelled | Outcome::Blocked => {}
         }
     }
-    for a in &talking {
-        person(&mut est, a, Some(now));
+    Ok((est, window))
+}
+
+/// The learnt estimates plus the people on a call now (or hearing the safe-harbor message),
+/// from the live attempts the tick read under the campaign's lock.
+fn with_people_on_a_call(
+    learned: &Learned,
+    live: &[dial_attempt::Model],
+    now: DateTime<Utc>,
+    epoch: DateTime<Utc>,
+) -> Estimates {
+    let mut est = learned.est.clone();
+    for a in live.iter().filter(|a| matches!(a.status.as_str(), at::CONNECTED | at::ABANDONED)) {
+        person(&mut est, a, Some(now), learned.window, epoch);
     }
-    est.talk_exposure = Some(exposure);
-    Ok(est)
+    est
+}
+
+/// Seconds from `a` to `b` (never negative), when both are known.
+fn gap(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>, epoch: DateTime<Utc>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((secs(b, epoch) - secs(a, epoch)).max(0.0)),
+        _ => None,
+    }
+}
+
+/// A person who answered: counted in the mix if they answered inside the window, and their
+/// talk inside the window (up to `end`, their call's end or now) added to the talk exposure.
+fn person(
+    est: &mut Estimates,
+    a: &dial_attempt::Model,
+    end: Option<DateTime<Utc>>,
+    window: DateTime<Utc>,
+    epoch: DateTime<Utc>,
+) {
+    let gap = |a, b| gap(a, b, epoch);
+    if let (Some(p), true) = (gap(a.dialed_at, a.answered_at), a.answered_at.is_some_and(|t| t >= window)) {
+        let amd = gap(a.answered_at, a.connected_at.or(end)).unwrap_or(2.0).min(10.0);
+        est.observe(Resolution::Human { pickup: p, amd });
+    }
+    if let Some(talk) = gap(a.connected_at.map(|t| Ord::max(t, window)), end) {
+        est.talk_exposure = Some(est.talk_exposure.unwrap_or(0.0) + talk);
+    }
 }
 
 #[cfg(test)]
