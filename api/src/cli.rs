@@ -279,6 +279,10 @@ struct BenchPacingArgs {
     /// Seeds, i.e. days of one campaign (30).
     #[arg(long)]
     seeds: Option<u32>,
+    /// Seconds a person who answered waits for an agent before the safe-harbor message (2;
+    /// the engine plays it at once: 0).
+    #[arg(long)]
+    abandon_after: Option<f64>,
     /// Print the report as one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -776,6 +780,7 @@ fn bench_pacing(args: BenchPacingArgs) -> anyhow::Result<()> {
         hours: args.hours,
         seeds: args.seeds,
         amd_errors: None,
+        abandon_after: args.abandon_after,
         policy: match args.policy {
             PacingPolicy::Progressive => PolicyKind::Progressive,
             PacingPolicy::Power2 => PolicyKind::Power2,

@@ -21,6 +21,7 @@ both!(
     a_campaign_dials_only_inside_its_schedule,
     a_repeated_event_sends_the_bridge_the_first_delivery_lost,
     a_stopped_campaigns_wrap_ups_still_end,
+    a_disposition_given_during_the_call_leaves_nothing_to_wrap_up,
     a_callback_kept_for_me_waits_for_its_agent,
     a_voicemail_drop_lost_after_its_claim_is_sent_again,
     a_supervisor_listens_whispers_and_barges_in_twilio_mode,
@@ -706,9 +707,80 @@ async fn a_stopped_campaigns_wrap_ups_still_end(backend: Backend) {
     let attempts = all_attempts(&app, &o, &id).await;
     let closed = attempts.iter().find(|a| a["id"] == attempt.as_str()).unwrap();
     assert_eq!(closed["disposition"], "auto_wrap", "the wrap-up timed out: {closed}");
+    let wrap = secs_between(&closed["ended_at"], &closed["wrapped_at"]);
+    assert!(wrap >= 2.0, "the wrap-up's end is kept, after its 2 s: {closed}");
     assert_eq!(attempts.len(), 1, "nothing dialled after the stop: {attempts:?}");
     let c = app.get(&format!("/v1/campaigns/{id}"), &o.token).await.body;
     assert_eq!(c["status"], "stopped", "{c}");
+    app.stop().await;
+}
+
+/// Seconds from one API timestamp to another.
+fn secs_between(from: &Value, to: &Value) -> f64 {
+    let at = |v: &Value| {
+        let s = v.as_str().unwrap_or_else(|| panic!("a timestamp: {v}"));
+        chrono::DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    };
+    (at(to) - at(from)).num_milliseconds() as f64 / 1000.0
+}
+
+/// An agent who gives the disposition while still talking (typing as the person speaks) is
+/// ready for the next call the moment the call ends, even in a campaign without a wrap time
+/// (where only a disposition ends a wrap-up, and theirs is given already). An agent who gives
+/// it in wrap-up leaves wrap-up then; both wrap-ups' ends are kept for the pacing.
+async fn a_disposition_given_during_the_call_leaves_nothing_to_wrap_up(backend: Backend) {
+    let app = app(backend).await;
+    let o = app.signup("Dialer Early Disposition").await;
+    let list = leads(&app, &o, 2, 760).await;
+    // Both leads answer at once and talk for 150 simulated seconds (about 3 s).
+    for n in 760..762 {
+        let outcome = json!({"outcome": {"kind": "human", "pickup_ms": 1000, "talk_ms": 150000}});
+        sandbox_put(&app, &format!("numbers/+1212555{:04}", 2000 + n), outcome).await;
+    }
+    let body = campaign_body("Early", "progressive", &list, json!({"wrap_secs": 0}));
+    let c = app.post("/v1/campaigns", &o.token, body).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/campaigns/{id}/start"), &o.token, json!({})).await;
+    let session = join(&app, &o.token, &id).await;
+    let first = crate::harness::eventually("a person on the line with the agent", || async {
+        let a = all_attempts(&app, &o, &id).await.into_iter().find(|a| a["status"] == "connected")?;
+        a["id"].as_str().map(str::to_owned)
+    })
+    .await;
+    let r = app.post(&format!("/v1/dial-attempts/{first}/disposition"), &o.token, json!({"code": "interested"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+    assert_eq!(s["state"], "on_call", "still talking: {s}");
+    // The call ends: the agent goes on to the second lead, with no wrap-up to end.
+    let second = crate::harness::eventually("the second person on the line", || async {
+        let all = all_attempts(&app, &o, &id).await;
+        let a = all.into_iter().find(|a| a["status"] == "connected" && a["id"] != first.as_str())?;
+        a["id"].as_str().map(str::to_owned)
+    })
+    .await;
+    let attempts = all_attempts(&app, &o, &id).await;
+    let done = attempts.iter().find(|a| a["id"] == first.as_str()).unwrap();
+    assert_eq!(done["disposition"], "interested", "{done}");
+    let wrap = secs_between(&done["ended_at"], &done["wrapped_at"]);
+    assert!((0.0..0.2).contains(&wrap), "no wrap-up at all: {done}");
+    // Every time of the attempt is on the dialer's clock (here the test clock, weeks before
+    // the carrier's), so the pacing measures pickups and talks from them.
+    let pickup = secs_between(&done["dialed_at"], &done["answered_at"]);
+    assert!((0.0..5.0).contains(&pickup), "{done}");
+    assert!(secs_between(&done["answered_at"], &done["connected_at"]) >= 0.0, "{done}");
+    // The second is dispositioned in wrap-up, which the campaign leaves open until then.
+    crate::harness::eventually("the agent in wrap-up", || async {
+        let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+        (s["state"] == "wrap_up").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = app.post(&format!("/v1/dial-attempts/{second}/disposition"), &o.token, json!({"code": "interested"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(secs_between(&r.body["ended_at"], &r.body["wrapped_at"]) >= 0.3, "{}", r.body);
+    let s = app.get(&format!("/v1/agent-sessions/{session}"), &o.token).await.body;
+    assert_eq!(s["state"], "ready", "{s}");
     app.stop().await;
 }
 

@@ -472,8 +472,12 @@ pub struct AttemptOut {
     pub detail: Option<String>,
     pub created_at: DateTime<Utc>,
     pub dialed_at: Option<DateTime<Utc>>,
+    /// When the dialer heard that someone (or a machine) picked up.
+    pub answered_at: Option<DateTime<Utc>>,
     pub connected_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// When the agent's wrap-up of the call ended (a disposition, or the wrap time ran out).
+    pub wrapped_at: Option<DateTime<Utc>>,
 }
 
 impl From<dial_attempt::Model> for AttemptOut {
@@ -495,7 +499,9 @@ impl From<dial_attempt::Model> for AttemptOut {
             created_at: a.created_at,
             dialed_at: a.dialed_at,
             connected_at: a.connected_at,
+            answered_at: a.answered_at,
             ended_at: a.ended_at,
+            wrapped_at: a.wrapped_at,
         }
     }
 }

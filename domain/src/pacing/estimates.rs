@@ -117,6 +117,14 @@ pub struct Estimates {
     /// talks to end are its shortest, and their mean alone would dial as if agents freed soon.
     #[serde(default)]
     pub talk_exposure: Option<f64>,
+    /// Wrap-up time observed, the wrap-ups still going included (seconds), when known: the
+    /// wrap mean is then this exposure over the wrap-ups that ended, as for talk.
+    #[serde(default)]
+    pub wrap_exposure: Option<f64>,
+    /// The prior wrap mean, seconds, when the campaign sets one (its wrap time: a wrap-up
+    /// lasts at most that); else the base prior's 30 s.
+    #[serde(default)]
+    pub wrap_prior: Option<f64>,
     /// The campaign's no-answer timeout (configuration, not learnt), seconds.
     pub ring_timeout: f64,
 }
@@ -156,6 +164,8 @@ impl Estimates {
             talk: Moments::default(),
             wrap: Moments::default(),
             talk_exposure: None,
+            wrap_exposure: None,
+            wrap_prior: None,
             ring_timeout: 25.0,
         }
     }
@@ -217,18 +227,24 @@ impl Estimates {
     }
     /// Talk-time law (its mean from [`Estimates::talk_exposure`] when known).
     pub fn talk_law(&self) -> Law {
-        let law = self.talk.law(prior::TALK, PRIOR_WEIGHT);
-        match self.talk_exposure {
-            Some(exposure) => Law {
-                mean: (exposure + PRIOR_WEIGHT * prior::TALK.mean) / (self.talk.count as f64 + PRIOR_WEIGHT),
-                cv: law.cv,
-            },
-            None => law,
-        }
+        by_exposure(&self.talk, prior::TALK, self.talk_exposure)
     }
-    /// Wrap-up law.
+    /// Wrap-up law (its mean from [`Estimates::wrap_exposure`] when known).
     pub fn wrap_law(&self) -> Law {
-        self.wrap.law(prior::WRAP, PRIOR_WEIGHT)
+        let prior = Law { mean: self.wrap_prior.filter(|m| *m > 0.0).unwrap_or(prior::WRAP.mean), ..prior::WRAP };
+        by_exposure(&self.wrap, prior, self.wrap_exposure)
+    }
+}
+
+/// A duration's law, its mean the time observed (`exposure`, the durations still going
+/// included) over the durations that ended when the exposure is known.
+fn by_exposure(moments: &Moments, prior: Law, exposure: Option<f64>) -> Law {
+    let law = moments.law(prior, PRIOR_WEIGHT);
+    match exposure {
+        Some(exposure) => {
+            Law { mean: (exposure + PRIOR_WEIGHT * prior.mean) / (moments.count as f64 + PRIOR_WEIGHT), cv: law.cv }
+        }
+        None => law,
     }
 }
 

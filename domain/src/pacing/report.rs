@@ -55,6 +55,16 @@ impl PolicyKind {
             Self::Predictive => Policy::predictive(),
         }
     }
+
+    /// A fresh policy of this kind for a scenario: the predictive look-ahead expects people to
+    /// wait for an agent as long as they do there.
+    pub fn policy_for(self, scenario: &Scenario) -> Policy {
+        let mut policy = self.policy();
+        if let Policy::Predictive(p) = &mut policy {
+            p.params.patience = scenario.abandon_after;
+        }
+        policy
+    }
 }
 
 /// Bench flags. Every scenario field left `None` comes from `scenario` (M when that is `None`
@@ -89,6 +99,10 @@ pub struct BenchOptions {
     pub seeds: Option<u32>,
     /// AMD errors on (v2 knob; off by default).
     pub amd_errors: Option<bool>,
+    /// How long a person who answered waits for an agent before the safe-harbor message,
+    /// seconds (2; the engine waits 0).
+    #[serde(default)]
+    pub abandon_after: Option<f64>,
     /// Policy to run.
     pub policy: PolicyKind,
 }
@@ -105,6 +119,9 @@ pub enum BenchError {
     /// A duration that must be positive is not.
     #[error("{0} must be a positive number of seconds or hours")]
     NotPositive(&'static str),
+    /// A value outside the range it may take.
+    #[error("{0} must be {1}")]
+    OutOfRange(&'static str, &'static str),
 }
 
 impl BenchOptions {
@@ -122,6 +139,7 @@ impl BenchOptions {
         s.wrap.mean = self.wrap_mean.unwrap_or(s.wrap.mean);
         s.hours = self.hours.unwrap_or(s.hours);
         s.amd_errors = self.amd_errors.unwrap_or(s.amd_errors);
+        s.abandon_after = self.abandon_after.unwrap_or(s.abandon_after);
         if let Some(t) = self.timeout {
             s = s.with_timeout(t);
         }
@@ -141,6 +159,9 @@ impl BenchOptions {
             if !positive(v) {
                 return Err(BenchError::NotPositive(name));
             }
+        }
+        if !(0.0..=60.0).contains(&s.abandon_after) {
+            return Err(BenchError::OutOfRange("abandon_after", "0 to 60 seconds"));
         }
         // Machines pick up no earlier than 3 s, so a shorter timeout leaves no law to sample.
         if !positive(s.timeout - s.machine_pickup.min) {
@@ -226,8 +247,9 @@ pub struct BenchReport {
 pub fn run_bench(opts: &BenchOptions) -> Result<BenchReport, BenchError> {
     let scenario = opts.scenario()?;
     let seeds = opts.seeds.unwrap_or(30);
+    let policy = opts.policy.policy_for(&scenario);
     let shifts: Vec<ShiftMetrics> =
-        (0..u64::from(seeds)).map(|seed| simulate(&scenario, opts.policy.policy(), seed)).collect();
+        (0..u64::from(seeds)).map(|seed| simulate(&scenario, policy.clone(), seed)).collect();
     Ok(summarise(opts.policy.name(), &scenario, &shifts, ceiling(&scenario)))
 }
 

@@ -178,3 +178,25 @@ fn talks_still_going_lengthen_the_talk_law() {
     assert!((with_open.mean - 2600.0 / 15.0).abs() < 1e-9, "{with_open:?}");
     assert_eq!(with_open.cv, ended_only.cv);
 }
+
+/// Wrap-ups are learnt like talks: the campaign's wrap time is the prior (a wrap-up lasts at
+/// most that), the wrap-ups that ended move the mean, and those still going count by how long
+/// they have lasted so far.
+#[test]
+fn wrap_ups_are_learnt_from_the_campaign() {
+    let mut est = Estimates::prior();
+    assert_eq!(est.wrap_law().mean, 30.0);
+    est.wrap_prior = Some(60.0);
+    assert_eq!(est.wrap_law().mean, 60.0);
+    for _ in 0..45 {
+        est.observe(Resolution::Wrap(4.0));
+    }
+    est.wrap_exposure = Some(45.0 * 4.0);
+    assert!((est.wrap_law().mean - (180.0 + 300.0) / 50.0).abs() < 1e-9, "{:?}", est.wrap_law());
+    // Five agents wrapping for 20 s already.
+    est.wrap_exposure = Some(45.0 * 4.0 + 5.0 * 20.0);
+    assert!((est.wrap_law().mean - (280.0 + 300.0) / 50.0).abs() < 1e-9, "{:?}", est.wrap_law());
+    // The bench's wait for an agent cannot be negative.
+    let opts = BenchOptions { abandon_after: Some(-1.0), ..BenchOptions::default() };
+    assert!(matches!(opts.scenario(), Err(BenchError::OutOfRange("abandon_after", _))));
+}

@@ -229,6 +229,12 @@ async fn apply<C: ConnectionTrait>(
             .exec(conn)
             .await?;
         if res.rows_affected == 1 {
+            // The wrap-up's end, which the pacing learns wrap times from.
+            scope::update_many::<dial_attempt::Entity>(tenant)
+                .col_expr(dial_attempt::Column::WrappedAt, Expr::value(now))
+                .filter(dial_attempt::Column::Id.eq(&a.id))
+                .exec(conn)
+                .await?;
             out.events.push(event(tenant.as_str(), "agent.updated", json!({ "session_id": session, "state": to })));
         }
     }

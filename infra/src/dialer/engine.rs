@@ -424,6 +424,7 @@ pub(crate) async fn reserve_many<C: ConnectionTrait>(
                 answered_at: None,
                 connected_at: None,
                 ended_at: None,
+                wrapped_at: None,
                 updated_at: now,
             }));
             ids.push(id);

@@ -24,6 +24,11 @@ pub struct Binding {
     pub group: Option<String>,
 }
 
+/// How long a person who answered waits for an agent: nothing, as `route` plays the
+/// safe-harbor message the moment no agent is ready. The look-ahead must not count on an agent
+/// who frees up a moment after the person answered.
+const PATIENCE_SECS: f64 = 0.0;
+
 /// Ended attempts the estimates learn from.
 const LEARN_FROM: u64 = 500;
 
@@ -41,6 +46,8 @@ pub struct Learned {
     est: Estimates,
     /// Where the estimates' learning window starts.
     window: DateTime<Utc>,
+    /// Calls per second the campaign's carrier account places, when it has one.
+    placing_rate: Option<f64>,
 }
 
 pub async fn learn<C: ConnectionTrait>(
@@ -51,7 +58,9 @@ pub async fn learn<C: ConnectionTrait>(
 ) -> Result<Learned, DialerError> {
     let meter = meter(conn, tenant, &c.id, now).await?;
     let (est, window) = estimates(conn, tenant, c, c.created_at).await?;
-    Ok(Learned { meter, est, window })
+    let placing_rate =
+        super::sessions::account_for(conn, tenant, c).await.ok().map(|a| f64::from(Ord::max(a.calls_per_sec, 1)));
+    Ok(Learned { meter, est, window, placing_rate })
 }
 
 /// How many dials to place now, and for whom.
@@ -69,7 +78,7 @@ pub async fn decide<C: ConnectionTrait>(
     }
     let epoch = c.created_at;
     let obs = observe(sessions, live, learned.meter, now, epoch);
-    let est = &with_people_on_a_call(learned, live, now, epoch);
+    let est = &with_people_on_a_call(learned, sessions, live, now, epoch);
     let stored: Option<Policy> = c.pacing_state.as_deref().and_then(|s| serde_json::from_str(s).ok());
     let mut policy = match c.mode.as_str() {
         "power" => Policy::Power { lines: u32::try_from(c.lines_per_agent.clamp(1, 3)).unwrap_or(1) },
@@ -79,6 +88,9 @@ pub async fn decide<C: ConnectionTrait>(
         },
         _ => Policy::Progressive,
     };
+    if let Policy::Predictive(p) = &mut policy {
+        p.params.patience = PATIENCE_SECS;
+    }
     // At the cap, every mode falls back to one line per agent until the meter recovers.
     let target = c.abandon_target / 100.0;
     // Power lines still ringing beyond one per agent may each turn into an abandon.
@@ -103,12 +115,18 @@ pub async fn decide<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
+    let mut dials = decision.dials as usize;
+    if matches!(policy, Policy::Predictive(_))
+        && let Some(rate) = learned.placing_rate
+    {
+        dials = dials.min(placing_room(live, rate));
+    }
     let mut groups: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     let grouped = c.mode == "power" && c.lines_per_agent > 1;
     Ok(decision
         .bind_to
         .iter()
-        .take(decision.dials as usize)
+        .take(dials)
         .map(|b| match b.and_then(|i| sessions.get(i).map(|s| (i, s))) {
             Some((i, s)) => Binding {
                 agent: Some(s.id.clone()),
@@ -117,6 +135,18 @@ pub async fn decide<C: ConnectionTrait>(
             None => Binding::default(),
         })
         .collect())
+}
+
+/// Pooled dials may wait at most this long for the carrier's calls-per-second limit.
+const PLACING_QUEUE_SECS: f64 = 5.0;
+
+/// How many more pooled dials the carrier can place within [`PLACING_QUEUE_SECS`], given the
+/// calls not placed yet. The policy sees a call not placed yet as dialled now; a deeper queue
+/// would keep producing people for long after the policy saw its agents fill up, and it could
+/// no longer take those dials back.
+fn placing_room(live: &[dial_attempt::Model], rate: f64) -> usize {
+    let waiting = live.iter().filter(|a| matches!(a.status.as_str(), at::SCHEDULED | at::DIALING)).count();
+    ((rate * PLACING_QUEUE_SECS).ceil() as usize).saturating_sub(waiting)
 }
 
 fn observe(
@@ -252,8 +282,10 @@ async fn estimates<C: ConnectionTrait>(
     };
     let mut est = Estimates::prior();
     est.ring_timeout = c.ring_timeout_secs as f64;
+    est.wrap_prior = (c.wrap_secs > 0).then_some(c.wrap_secs as f64);
     let gap = |a, b| gap(a, b, epoch);
     est.talk_exposure = Some(0.0);
+    est.wrap_exposure = Some(0.0);
     for a in &ended {
         let Some(o) = a.outcome.as_deref().and_then(Outcome::parse) else { continue };
         match o {
@@ -261,6 +293,10 @@ async fn estimates<C: ConnectionTrait>(
                 person(&mut est, a, a.ended_at, window, epoch);
                 if let Some(t) = gap(a.connected_at, a.ended_at).filter(|_| o == Outcome::Connected) {
                     est.observe(Resolution::Talk(t));
+                }
+                if let Some(w) = gap(a.ended_at, a.wrapped_at).filter(|_| o == Outcome::Connected) {
+                    est.observe(Resolution::Wrap(w));
+                    est.wrap_exposure = Some(est.wrap_exposure.unwrap_or(0.0) + w);
                 }
             }
             Outcome::Machine | Outcome::Voicemail => {
@@ -279,9 +315,10 @@ async fn estimates<C: ConnectionTrait>(
 }
 
 /// The learnt estimates plus the people on a call now (or hearing the safe-harbor message),
-/// from the live attempts the tick read under the campaign's lock.
+/// from the live attempts the tick read under the campaign's lock, and the wrap-ups going on.
 fn with_people_on_a_call(
     learned: &Learned,
+    sessions: &[agent_session::Model],
     live: &[dial_attempt::Model],
     now: DateTime<Utc>,
     epoch: DateTime<Utc>,
@@ -289,6 +326,13 @@ fn with_people_on_a_call(
     let mut est = learned.est.clone();
     for a in live.iter().filter(|a| matches!(a.status.as_str(), at::CONNECTED | at::ABANDONED)) {
         person(&mut est, a, Some(now), learned.window, epoch);
+    }
+    // A wrap-up still going has lasted at least this long: leaving it out would learn the
+    // short wrap-ups only.
+    for s in sessions.iter().filter(|s| s.state == st::WRAP_UP) {
+        if let Some(w) = gap(Some(Ord::max(s.state_since, learned.window)), Some(now), epoch) {
+            est.wrap_exposure = Some(est.wrap_exposure.unwrap_or(0.0) + w);
+        }
     }
     est
 }
@@ -347,8 +391,20 @@ mod tests {
             answered_at: None,
             connected_at: None,
             ended_at: None,
+            wrapped_at: None,
             updated_at: created_at,
         }
+    }
+
+    /// Pooled dials never queue for the carrier's limit for more than five seconds of its rate.
+    #[test]
+    fn the_placing_queue_holds_five_seconds_of_the_carriers_rate() {
+        let now = DateTime::parse_from_rfc3339("2026-11-18T16:00:00Z").unwrap().to_utc();
+        let mut live: Vec<_> = (0..30).map(|_| attempt(at::SCHEDULED, now, None)).collect();
+        live.extend((0..5).map(|_| attempt(at::DIALING, now, Some(now))));
+        live.extend((0..50).map(|_| attempt(at::RINGING, now, Some(now))));
+        assert_eq!(placing_room(&live, 50.0), 215);
+        assert_eq!(placing_room(&live, 5.0), 0);
     }
 
     /// A call queued behind the carrier's calls-per-second limit has not rung yet: the policy

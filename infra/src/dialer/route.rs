@@ -224,7 +224,7 @@ async fn observe(
                 |m| {
                     m.status = Set(next.into());
                     if next == at::DETECTING {
-                        m.answered_at = Set(call.answered_at);
+                        m.answered_at = Set(Some(now));
                     }
                 },
                 now,
@@ -358,7 +358,10 @@ async fn record_progress<C: ConnectionTrait>(
         .col_expr(dial_attempt::Column::Status, Expr::value(next))
         .col_expr(dial_attempt::Column::UpdatedAt, Expr::value(now));
     if answered {
-        update = update.col_expr(dial_attempt::Column::AnsweredAt, Expr::value(call.answered_at));
+        // When the dialer learnt of the answer, on its own clock like the attempt's other times
+        // (the pacing measures pickups from them): the call keeps the carrier's own time, which
+        // a demo or test clock does not move and which Twilio gives to the second.
+        update = update.col_expr(dial_attempt::Column::AnsweredAt, Expr::value(now));
     }
     let moved = update
         .filter(dial_attempt::Column::Id.eq(&a.id))
@@ -702,8 +705,13 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         }
     }
     if connected && let Some(agent) = &a.agent_session_id {
-        scope::update_many::<agent_session::Entity>(tenant)
-            .col_expr(agent_session::Column::State, Expr::value(st::WRAP_UP))
+        // An agent who gave the disposition during the call has nothing left to wrap up (and,
+        // in a campaign without a wrap time, nothing would end their wrap-up).
+        let wrapped = a.disposition.is_some();
+        let (to, attempt_id) = if wrapped { (st::READY, None) } else { (st::WRAP_UP, Some(a.id.clone())) };
+        let res = scope::update_many::<agent_session::Entity>(tenant)
+            .col_expr(agent_session::Column::State, Expr::value(to))
+            .col_expr(agent_session::Column::AttemptId, Expr::value(attempt_id))
             .col_expr(agent_session::Column::StateSince, Expr::value(now))
             .col_expr(agent_session::Column::UpdatedAt, Expr::value(now))
             .filter(agent_session::Column::Id.eq(agent))
@@ -711,10 +719,17 @@ pub(crate) async fn settle<C: ConnectionTrait>(
             .filter(agent_session::Column::AttemptId.eq(&a.id))
             .exec(conn)
             .await?;
+        if wrapped && res.rows_affected == 1 {
+            scope::update_many::<dial_attempt::Entity>(tenant)
+                .col_expr(dial_attempt::Column::WrappedAt, Expr::value(now))
+                .filter(dial_attempt::Column::Id.eq(&a.id))
+                .exec(conn)
+                .await?;
+        }
         out.events.push(event(
             tenant.as_str(),
             "agent.updated",
-            json!({ "session_id": agent, "state": st::WRAP_UP, "attempt_id": a.id }),
+            json!({ "session_id": agent, "state": to, "attempt_id": a.id }),
         ));
     }
     Ok(())

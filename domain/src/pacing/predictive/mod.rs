@@ -35,6 +35,12 @@ pub struct PredictiveParams {
     pub gain: f64,
     /// Abandons added under the square root of the budget, so a young period reacts gently.
     pub budget_floor: f64,
+    /// Standard deviations of chance kept off the budget: a period of H people steers to
+    /// aim·target·H − confidence·√(aim·target·H) abandons, so a campaign that reaches a few
+    /// hundred people (whose rate chance moves by a point) stays under the cap as surely as
+    /// one that reaches thousands.
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
     /// Abandons of headroom below the cap guard under which θ shrinks in proportion.
     pub headroom: f64,
     /// Trunk ceiling: lines (calls in flight + talking) per logged-in agent.
@@ -45,6 +51,19 @@ pub struct PredictiveParams {
     pub min_gap: f64,
     /// Look-ahead bin width, seconds.
     pub bin: f64,
+    /// How long a person who answered waits for an agent before the safe-harbor message,
+    /// seconds: the simulation's deadline (2 s), or 0 for an engine that plays it the moment
+    /// nobody is ready.
+    #[serde(default = "default_patience")]
+    pub patience: f64,
+}
+
+fn default_patience() -> f64 {
+    2.0
+}
+
+fn default_confidence() -> f64 {
+    1.0
 }
 
 impl Default for PredictiveParams {
@@ -55,11 +74,13 @@ impl Default for PredictiveParams {
             threshold: 0.05,
             gain: 0.5,
             budget_floor: 4.0,
+            confidence: default_confidence(),
             headroom: 3.0,
             max_lines_per_agent: 3.0,
             tick: 1.0,
             min_gap: 0.5,
             bin: 1.0,
+            patience: default_patience(),
         }
     }
 }
@@ -88,13 +109,15 @@ impl Predictive {
         Self { params, cache: Box::default() }
     }
 
-    /// θ for the current meter. The meter's abandon budget (aim × humans − abandons) is the
-    /// integral of the controller's error, so steering θ by it settles the period's rate on aim
-    /// whatever the list; scaling by √budget keeps one early abandon from swinging it.
+    /// θ for the current meter. The meter's abandon budget (aim × humans − abandons, less the
+    /// margin for chance) is the integral of the controller's error, so steering θ by it
+    /// settles the period's rate on aim whatever the list; scaling by √budget keeps one early
+    /// abandon from swinging it.
     pub fn threshold(&self, meter: &AbandonMeter) -> f64 {
         let p = &self.params;
-        let allowed = p.target * p.aim * meter.humans as f64;
-        let z = (allowed - meter.abandons as f64) / (allowed + p.budget_floor).sqrt();
+        let expected = p.target * p.aim * meter.humans as f64;
+        let allowed = expected - p.confidence * expected.sqrt();
+        let z = (allowed - meter.abandons as f64) / (expected + p.budget_floor).sqrt();
         let theta = (p.threshold * (p.gain * z).exp()).clamp(p.threshold / 20.0, 5.0 * p.threshold);
         // Close to the cap guard, tread carefully: tripping it means minutes of progressive.
         let headroom = cap_headroom(meter, p.target);
@@ -120,7 +143,7 @@ impl Predictive {
         let room = self.params.max_lines_per_agent * f64::from(f.logged_in) - f64::from(f.lines);
         let most = room.floor().max(0.0) as u32;
         let limit = theta * mix.human;
-        c.lookahead.set_frees(&f.frees);
+        c.lookahead.set_frees(&f.frees, self.params.patience / bin);
         // New dials cannot produce a person before pickup + AMD: that prefix is shared.
         let first = f.new_dial.iter().position(|p| *p > 1e-12).unwrap_or(f.new_dial.len());
         c.lookahead.prepare(f.start, &f.answers, first);

@@ -26,6 +26,8 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub connected_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
+    /// When the agent's wrap-up of this call ended.
+    pub wrapped_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 
