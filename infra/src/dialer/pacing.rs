@@ -58,8 +58,13 @@ pub async fn learn<C: ConnectionTrait>(
 ) -> Result<Learned, DialerError> {
     let meter = meter(conn, tenant, &c.id, now).await?;
     let (est, window) = estimates(conn, tenant, c, c.created_at).await?;
-    let placing_rate =
-        super::sessions::account_for(conn, tenant, c).await.ok().map(|a| f64::from(Ord::max(a.calls_per_sec, 1)));
+    // Only pooled (predictive) dials are held to the carrier's rate.
+    let placing_rate = match c.mode.as_str() {
+        "predictive" => {
+            super::sessions::account_for(conn, tenant, c).await.ok().map(|a| f64::from(Ord::max(a.calls_per_sec, 1)))
+        }
+        _ => None,
+    };
     Ok(Learned { meter, est, window, placing_rate })
 }
 
@@ -115,12 +120,10 @@ pub async fn decide<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
-    let mut dials = decision.dials as usize;
-    if matches!(policy, Policy::Predictive(_))
-        && let Some(rate) = learned.placing_rate
-    {
-        dials = dials.min(placing_room(live, rate));
-    }
+    let dials = match learned.placing_rate {
+        Some(rate) => (decision.dials as usize).min(placing_room(live, rate)),
+        None => decision.dials as usize,
+    };
     let mut groups: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     let grouped = c.mode == "power" && c.lines_per_agent > 1;
     Ok(decision
