@@ -358,6 +358,62 @@ async fn a_contact_deleted_while_an_import_adds_to_it_leaves_nothing_behind() {
     app.stop().await;
 }
 
+/// An import into a tenant without contacts looks up only the numbers and addresses it wrote
+/// itself. A contact another writer adds meanwhile (here the API's, committed while the
+/// import's first batch waits on its number) makes the batch fail on the unique number; the
+/// retry looks every key up and merges into that contact. A number on the tenant's
+/// do-not-call list is flagged without a look-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_into_an_empty_tenant_merges_into_a_contact_added_meanwhile() {
+    use outdial_infra::db::repo::contacts::{self, Fields, NewContact};
+    use sea_orm::TransactionTrait;
+    let app = spawn_app(Backend::Postgres).await;
+    let o = app.signup("Empty Tenant").await;
+    let t = o.token.as_str();
+    assert_eq!(app.post("/v1/dnc", t, json!({"phone": "2125550102"})).await.status, StatusCode::CREATED);
+    let tenant = outdial_domain::ids::TenantId::parse(&o.tenant_id).unwrap();
+    let db = &app.state().db;
+    // Not committed yet: the import's run begins with the tenant empty.
+    let adding = db.begin().await.unwrap();
+    let new = NewContact {
+        fields: Fields { first_name: Some("Meanwhile".into()), stage: "new".into(), ..Default::default() },
+        phones: vec![("+13125550100".into(), None)],
+        emails: vec![],
+    };
+    let added = contacts::create(&adding, &tenant, &new, None, chrono::Utc::now()).await.unwrap().id;
+    let csv = b"phone,email\n312-555-0100,new@x.com\n2125550102,\n2125550199,dup@x.com\n(212) 555-0199,\n".to_vec();
+    let id = upload(&app, t, "", "text/csv", csv).await.body["id"].as_str().unwrap().to_owned();
+    let s = app.post(&format!("/v1/imports/{id}/start"), t, json!({"mapping": {"0": "phone", "1": "email"}})).await;
+    assert_eq!(s.status, StatusCode::ACCEPTED, "{}", s.body);
+    let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
+                   WHERE wait_event_type = 'Lock' AND query LIKE 'COPY contact_phones%'";
+    eventually("the batch to wait on the number being added", || async {
+        (count(db, waiting).await > 0).then_some(())
+    })
+    .await;
+    adding.commit().await.unwrap();
+
+    let done = wait_done(&app, t, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(
+        (done["rows_created"].as_i64(), done["rows_merged"].as_i64(), done["rows_dnc_flagged"].as_i64()),
+        (Some(2), Some(2), Some(1)),
+        "{done}"
+    );
+    let found = app.get("/v1/contacts?q=3125550100", t).await.body["data"].clone();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["id"], json!(added));
+    let merged = app.get(&format!("/v1/contacts/{added}"), t).await.body;
+    assert_eq!((merged["first_name"].as_str(), merged["emails"].clone()), (Some("Meanwhile"), json!(["new@x.com"])));
+    let listed = app.get("/v1/contacts?q=2125550102", t).await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&format!("/v1/contacts/{listed}"), t).await.body["phones"][0]["dnc_flag"], "internal");
+    assert_eq!(count(db, &format!("SELECT count(*) AS n FROM contacts WHERE tenant_id = '{tenant}'")).await, 3);
+    // The first run failed on the number added meanwhile; the second merged.
+    let runs = format!("SELECT max(attempts)::bigint AS n FROM jobs WHERE payload LIKE '%{id}%'");
+    assert_eq!(count(db, &runs).await, 2);
+    app.stop().await;
+}
+
 /// The same for the list an import fills (migration `m20261206_000016_list_member_keys`): a
 /// list deleted while a batch waits for it (which deletes the import too) ends the import's
 /// job with the reason, and leaves no place behind.

@@ -4,7 +4,9 @@
 //!    (normalized numbers with their jurisdictions and national-registry flag, or the row's
 //!    errors), a batch of [`BATCH`] rows at a time.
 //! 2. Each batch's numbers and addresses are looked up among the stored contacts (and its
-//!    numbers on the do-not-call list) as soon as it is parsed, a few batches ahead. Then, in
+//!    numbers on the do-not-call list) as soon as it is parsed, a few batches ahead. Into a
+//!    tenant that had no contacts when the run began, only the keys the run itself planned
+//!    before ([`Seen`]) are looked up, and a short do-not-call list is read once. Then, in
 //!    file order, each batch is planned with its look-ups and the batches still being written,
 //!    so every row either creates a contact or merges into the one that owns its number or
 //!    address.
@@ -238,6 +240,13 @@ async fn write_all(
     let started = Instant::now();
     let mut seq = 0i64;
     let mut read_all = false;
+    // A tenant without contacts when this run began holds no number or address but those this
+    // run plans: only a key this run planned before (a hit of `seen`) needs a look-up. A
+    // contact another writer adds meanwhile makes a batch's insert fail on its unique key,
+    // and the retry, the tenant no longer empty, looks every key up.
+    let empty = scope::find::<contact::Entity>(tenant).one(&deps.db).await.map_err(db_err)?.is_none();
+    let seen = Arc::new(std::sync::Mutex::new(empty.then(|| Seen::for_file(imp.total_bytes as u64))));
+    let listed = listed_numbers(&deps.db, tenant).await.map_err(db_err)?.map(Arc::new);
     // Each batch's look-ups start as it arrives from the parser, in a task of their own, up
     // to LOOK_AHEAD batches ahead: they run while the writers are busy, not on the path from
     // one batch's plan to the next. Each notes the last batch committed before it began.
@@ -245,10 +254,17 @@ async fn write_all(
     let looked = batches
         .map(|batch| {
             let committed_before = commits_rx.borrow().last;
+            // The keys planned so far; those planned later are in flight when this batch is planned.
+            let keys = batch.as_ref().ok().map(|b| {
+                let seen = seen.lock().expect("the key filter");
+                Keys::of(b, seen.as_ref(), listed.as_deref())
+            });
             let (db, tenant) = (deps.db.clone(), tenant.clone());
             let task = tokio::spawn(async move {
                 let batch = batch.map_err(|e| JobError::permanent(format!("the file cannot be read: {e}")))?;
-                let found = look_up(&db, &tenant, &batch).await.map_err(db_err)?;
+                let keys = keys.unwrap_or_default();
+                let mut found = look_up(&db, &tenant, &keys).await.map_err(db_err)?;
+                found.dnc.extend(keys.listed);
                 Ok(Looked { batch, found, committed_before })
             });
             async move { task.await.unwrap_or_else(|e| Err(JobError::retryable(format!("look-up: {e}")))) }
@@ -292,6 +308,9 @@ async fn write_all(
         };
         in_flight.forget_committed(committed_before);
         let mut planned = plan(tenant, imp, batch, found, &in_flight);
+        if let Some(seen) = seen.lock().expect("the key filter").as_mut() {
+            planned.keys.keys().for_each(|k| seen.insert(k));
+        }
         in_flight.batches.push((seq, std::mem::take(&mut planned.keys)));
         let (db, tenant, imp) = (deps.db.clone(), tenant.clone(), shared.clone());
         let (commits_tx, mut commits, slots) = (commits_tx.clone(), commits_rx.clone(), slots.clone());
@@ -734,21 +753,106 @@ struct Looked {
     committed_before: i64,
 }
 
-/// Stage 2a: looks up a batch's numbers and addresses among the stored contacts and the
-/// tenant's do-not-call list (on PostgreSQL in one statement).
-async fn look_up(db: &Db, tenant: &TenantId, batch: &ParsedBatch) -> Result<Found, sea_orm::DbErr> {
-    let mut phones: Vec<String> = batch.rows.iter().flat_map(|r| r.phones.iter().map(|p| p.e164.clone())).collect();
-    let mut emails: Vec<String> = batch.rows.iter().flat_map(|r| r.emails.iter().cloned()).collect();
-    // In index order, each probe starts where the last one ended, in pages just read.
-    for keys in [&mut phones, &mut emails] {
-        keys.sort_unstable();
-        keys.dedup();
+/// The keys of a batch to look up, each sorted and distinct: in index order, each probe
+/// starts where the last one ended, in pages just read.
+#[derive(Default)]
+struct Keys {
+    /// Numbers that may belong to a stored contact.
+    phones: Vec<String>,
+    /// Addresses that may belong to a stored contact.
+    emails: Vec<String>,
+    /// Numbers to look up on the tenant's do-not-call list.
+    dnc: Vec<String>,
+    /// Numbers found on it without a look-up (see [`listed_numbers`]).
+    listed: Vec<String>,
+}
+
+impl Keys {
+    /// A batch's keys; with `seen`, only the numbers and addresses it may hold are looked up
+    /// among the contacts; with `listed`, no number on the do-not-call list.
+    fn of(batch: &ParsedBatch, seen: Option<&Seen>, listed: Option<&HashSet<String>>) -> Self {
+        let sorted = |mut keys: Vec<String>| {
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        };
+        let all = sorted(batch.rows.iter().flat_map(|r| r.phones.iter().map(|p| p.e164.clone())).collect());
+        let emails = sorted(batch.rows.iter().flat_map(|r| r.emails.iter().cloned()).collect());
+        let stored = |k: &String| seen.is_none_or(|s| s.may_hold(k));
+        let phones = all.iter().filter(|k| stored(k)).cloned().collect();
+        let (dnc, listed) = match listed {
+            Some(set) => (Vec::new(), all.into_iter().filter(|k| set.contains(k)).collect()),
+            None => (all, Vec::new()),
+        };
+        Keys { phones, emails: emails.into_iter().filter(stored).collect(), dnc, listed }
     }
+}
+
+/// The tenant's numbers on its do-not-call list while they are few (up to this many), read
+/// once when a run begins: its batches flag them without a look-up. A number listed later
+/// is not flagged by that run, as it is not by a batch looked up before it was listed (the
+/// flag is for people reading the import; every dial checks the list itself).
+const LISTED_IN_MEMORY: u64 = 100_000;
+
+async fn listed_numbers(db: &Db, tenant: &TenantId) -> Result<Option<HashSet<String>>, sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    let numbers: Vec<Option<String>> = scope::find::<dnc_entry::Entity>(tenant)
+        .filter(dnc_entry::Column::Phone.is_not_null())
+        .select_only()
+        .column(dnc_entry::Column::Phone)
+        .limit(LISTED_IN_MEMORY + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((numbers.len() as u64 <= LISTED_IN_MEMORY).then(|| numbers.into_iter().flatten().collect()))
+}
+
+/// The numbers and addresses an import run has planned, as a Bloom filter: "no" is certain,
+/// "maybe" is looked up. Sized from the file (a key takes at least a dozen bytes of it), so
+/// few answers are a wrong "maybe": 1M rows (76 MB, 2.3M keys) use 16 MB at ~1e-5.
+struct Seen {
+    words: Vec<u64>,
+    /// Bits - 1 (a power of two).
+    mask: u64,
+}
+
+impl Seen {
+    /// Probes per key.
+    const PROBES: u64 = 3;
+
+    fn for_file(bytes: u64) -> Self {
+        let bits = bytes.next_power_of_two().clamp(1 << 16, 1 << 29);
+        Seen { words: vec![0; (bits / 64) as usize], mask: bits - 1 }
+    }
+
+    /// The bits of a key (double hashing).
+    fn bits(&self, key: &str) -> impl Iterator<Item = u64> + use<> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        let (a, b, mask) = (h, (h >> 32) | 1, self.mask);
+        (0..Self::PROBES).map(move |i| a.wrapping_add(i.wrapping_mul(b)) & mask)
+    }
+
+    fn insert(&mut self, key: &str) {
+        for bit in self.bits(key) {
+            self.words[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+    }
+
+    fn may_hold(&self, key: &str) -> bool {
+        self.bits(key).all(|bit| self.words[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    }
+}
+
+/// Stage 2a: looks up a batch's numbers and addresses among the stored contacts and its
+/// numbers on the tenant's do-not-call list (on PostgreSQL in one statement).
+async fn look_up(db: &Db, tenant: &TenantId, keys: &Keys) -> Result<Found, sea_orm::DbErr> {
+    let Keys { phones, emails, dnc, .. } = keys;
     if db.get_database_backend() != DbBackend::Postgres {
         let (mut owners, stored_emails, dnc) = tokio::try_join!(
-            existing_phones(db, tenant, &phones),
-            existing_emails(db, tenant, &emails),
-            internal_dnc(db, tenant, &phones),
+            existing_phones(db, tenant, phones),
+            existing_emails(db, tenant, emails),
+            internal_dnc(db, tenant, dnc),
         )?;
         owners.extend(stored_emails);
         return Ok(Found { owners, dnc });
@@ -764,12 +868,13 @@ async fn look_up(db: &Db, tenant: &TenantId, batch: &ParsedBatch) -> Result<Foun
            CROSS JOIN LATERAL (SELECT contact_id FROM contact_phones WHERE tenant_id = $1 AND e164 = k LIMIT 1) p \
          UNION ALL SELECT k, e.contact_id FROM unnest(string_to_array($3, ',')) AS k \
            CROSS JOIN LATERAL (SELECT contact_id FROM contact_emails WHERE tenant_id = $1 AND email = k LIMIT 1) e \
-         UNION ALL SELECT k, NULL FROM unnest(string_to_array($2, ',')) AS k \
+         UNION ALL SELECT k, NULL FROM unnest(string_to_array($4, ',')) AS k \
            CROSS JOIN LATERAL (SELECT 1 FROM dnc_entries WHERE tenant_id = $1 AND phone = k LIMIT 1) d",
     )
     .bind(tenant.as_str())
     .bind(phones.join(","))
     .bind(emails.join(","))
+    .bind(dnc.join(","))
     .fetch_all(db.get_postgres_connection_pool())
     .await
     .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
@@ -1235,6 +1340,50 @@ impl std::fmt::Debug for ImportDeps {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_filter_never_forgets_and_seldom_imagines() {
+        // Sized for a 1 MB file: 2^20 bits for 20,000 keys.
+        let mut seen = Seen::for_file(1_000_000);
+        let key = |i: u32| format!("+1312{i:07}");
+        (0..20_000).for_each(|i| seen.insert(&key(i)));
+        assert!((0..20_000).all(|i| seen.may_hold(&key(i))));
+        let imagined = (20_000..120_000).filter(|&i| seen.may_hold(&key(i))).count();
+        // (1 - e^(-3 * 20k / 2^20))^3 is about 1.7e-4: some 17 of 100,000.
+        assert!(imagined < 100, "{imagined} false hits of 100,000");
+        assert_eq!(Seen::for_file(10).words.len(), (1 << 16) / 64);
+    }
+
+    #[test]
+    fn a_batch_looks_up_only_what_may_be_stored() {
+        let row = |phones: &[&str], emails: &[&str]| Row {
+            number: 1,
+            fields: Default::default(),
+            phones: phones
+                .iter()
+                .map(|p| PhoneIn { e164: (*p).into(), national: false, states: None, zones: None })
+                .collect(),
+            emails: emails.iter().map(|e| (*e).into()).collect(),
+        };
+        let batch = ParsedBatch {
+            rows: vec![row(&["+13125550102", "+13125550101"], &["a@x.com"]), row(&["+13125550101"], &["b@x.com"])],
+            errors: Vec::new(),
+            count: 2,
+            failed: 0,
+            start_offset: 0,
+            end_offset: 0,
+        };
+        let all = Keys::of(&batch, None, None);
+        assert_eq!(all.phones, ["+13125550101", "+13125550102"]);
+        assert_eq!((all.emails.len(), all.dnc.len(), all.listed.len()), (2, 2, 0));
+        let mut seen = Seen::for_file(0);
+        seen.insert("+13125550102");
+        seen.insert("b@x.com");
+        let listed: HashSet<String> = ["+13125550101".to_owned(), "+19995550100".to_owned()].into();
+        let some = Keys::of(&batch, Some(&seen), Some(&listed));
+        assert_eq!((some.phones, some.emails), (vec!["+13125550102".to_owned()], vec!["b@x.com".to_owned()]));
+        assert_eq!((some.dnc, some.listed), (Vec::<String>::new(), vec!["+13125550101".to_owned()]));
+    }
 
     #[test]
     fn copy_text_escapes_what_copy_reads_specially() {
