@@ -4,7 +4,7 @@
 
 use crate::db::{
     entity::compliance_audit,
-    repo::{RepoError, audit, compliance_settings, contacts, dnc, ledger},
+    repo::{RepoError, audit, compliance_settings, contacts, dnc, ledger, reassigned},
 };
 use chrono::{DateTime, Duration, Utc};
 use outdial_domain::{
@@ -229,6 +229,9 @@ pub async fn check<C: ConnectionTrait>(
                     input.dnc.national = national.scrub(n);
                     input.dnc.area_code_subscribed =
                         p.npa().is_some_and(|npa| settings.subscribed_area_codes.contains(&npa));
+                }
+                if let Some(answer) = reassigned::find(conn, tenant, p.as_str()).await? {
+                    input.reassigned = reassigned::check_of(&answer);
                 }
                 let holding = dnc::lists_holding(conn, tenant, p.as_str()).await?;
                 input.dnc.suppression_lists =

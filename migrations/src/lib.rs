@@ -23,6 +23,7 @@ mod m20261206_000016_list_member_keys;
 mod m20261206_000017_attempt_contacts;
 mod m20261207_000018_wrap_times;
 mod m20261207_000019_upload_storage;
+mod m20261207_000020_reassigned_numbers;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_attempt_contacts::Migration),
             Box::new(m20261207_000018_wrap_times::Migration),
             Box::new(m20261207_000019_upload_storage::Migration),
+            Box::new(m20261207_000020_reassigned_numbers::Migration),
         ]
     }
 }

@@ -1,9 +1,9 @@
 //! COMPLIANCE.md §8, the call and text cases, asked through `POST /v1/compliance/check` with
 //! `at`. Each test runs an agency whose marketing scrubs are in order for its dates (a National
 //! DNC copy covering every area code, a subscription to them, fresh state lists), so a block
-//! means the rule under test blocked. Cases 3, 12 and 27–28, 31–32, 34 are not gate checks
-//! (callback scheduling, data coverage, pacing, RND data, SMS parsing, email headers) and are
-//! tested in the domain crate or belong to later issues.
+//! means the rule under test blocked. Cases 3, 12 and 27–28, 32, 34 are not gate checks
+//! (callback scheduling, data coverage, pacing, SMS parsing, email headers) and are tested in
+//! the domain crate or with their features.
 
 use crate::harness::*;
 use chrono::NaiveDate;
@@ -340,4 +340,66 @@ async fn texts_follow_the_same_gate() {
         .await;
     g.expect_with(sms("2026-03-16T16:00:00Z"), "allow", &[]).await;
     g.expect_with(sms("2026-03-15T16:30:00Z"), "block", &[]).await;
+}
+
+/// Case 31: the agency records the Reassigned Numbers Database's answer for a number; a consent
+/// given before the number was permanently disconnected no longer counts, and `no data` (or no
+/// answer at all) gives no safe harbor (a notice). Answers are the agency's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_31_reassigned_number_invalidates_consent() {
+    let g = gate("2026-07-10", &[]).await;
+    let c = g.app.post("/v1/contacts", &g.token, json!({"phones": [{"number": "2125550100"}]})).await;
+    let id = c.body["id"].as_str().unwrap().to_owned();
+    let consent = json!({"address": "2125550100", "level": "prior_express_written", "channels": ["sms"],
+                         "source": "web form", "given_at": "2025-05-01T00:00:00Z"});
+    let r = g.app.post(&format!("/v1/contacts/{id}/consents"), &g.token, consent).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let text = json!({"phone": "+12125550100", "channel": "sms", "purpose": "marketing", "at": "2026-07-15T16:00:00Z"});
+    let notices = |d: &Value| -> Vec<String> {
+        d["notices"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect()
+    };
+    let put = |body: Value| g.app.req(Method::PUT, "/v1/compliance/reassigned", Some(&g.token), Some(body));
+    // Never asked: allowed, without the safe harbor.
+    let d = g.expect_with(text.clone(), "allow", &[]).await;
+    assert!(notices(&d).contains(&"RND_NO_SAFE_HARBOR".to_owned()), "{d}");
+
+    let r = put(json!({"phone": "(212) 555-0100", "result": "disconnected",
+                       "disconnected_at": "2025-09-10T00:00:00Z", "checked_at": "2026-07-01T00:00:00Z"}))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["phone"].as_str(), r.body["result"].as_str()), (Some("+12125550100"), Some("disconnected")));
+    g.expect_with(text.clone(), "block", &["REASSIGNED_NUMBER"]).await;
+    let got = g.app.get("/v1/compliance/reassigned?phone=2125550100", &g.token).await;
+    assert_eq!(got.body["disconnected_at"], "2025-09-10T00:00:00Z", "{}", got.body);
+
+    assert_eq!(put(json!({"phone": "2125550100", "result": "no_data"})).await.status, StatusCode::OK);
+    let d = g.expect_with(text.clone(), "allow", &[]).await;
+    assert!(notices(&d).contains(&"RND_NO_SAFE_HARBOR".to_owned()), "{d}");
+    assert_eq!(put(json!({"phone": "2125550100", "result": "not_reassigned"})).await.status, StatusCode::OK);
+    let d = g.expect_with(text, "allow", &[]).await;
+    assert!(notices(&d).is_empty(), "{d}");
+
+    for (body, field) in [
+        (json!({"phone": "2125550100", "result": "disconnected"}), "disconnected_at"),
+        (
+            json!({"phone": "2125550100", "result": "no_data", "disconnected_at": "2025-09-10T00:00:00Z"}),
+            "disconnected_at",
+        ),
+        (
+            json!({"phone": "2125550100", "result": "disconnected", "disconnected_at": "2026-07-02T00:00:00Z",
+                "checked_at": "2026-07-01T00:00:00Z"}),
+            "disconnected_at",
+        ),
+        (json!({"phone": "2125550100", "result": "no_data", "checked_at": "2099-01-01T00:00:00Z"}), "checked_at"),
+        (json!({"phone": "not a number", "result": "no_data"}), "phone"),
+    ] {
+        let r = put(body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+        assert!(r.body["fields"][field].is_string(), "{body}: {}", r.body);
+    }
+    assert_eq!(put(json!({"phone": "2125550100", "result": "maybe"})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another agency sees none of it.
+    let other = g.app.signup("Other Agency").await;
+    let r = g.app.get("/v1/compliance/reassigned?phone=2125550100", &other.token).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }

@@ -10,14 +10,14 @@ use crate::{
 use axum::{Json, extract::State, http::header, response::IntoResponse};
 use chrono::{DateTime, Utc};
 use outdial_domain::{
-    compliance::{Channel, Decision, DialMode, LineType, Purpose, TenantOverrides},
-    contacts::parse_state,
+    compliance::{Channel, Decision, DialMode, LineType, Purpose, ReassignedCheck, TenantOverrides},
+    contacts::{Phone, parse_state},
     tenancy::Role,
 };
 use outdial_infra::{
     db::{
-        entity::compliance_audit,
-        repo::{Page, audit, compliance_settings},
+        entity::{compliance_audit, reassigned_number},
+        repo::{Page, audit, compliance_settings, reassigned},
     },
     gate::{self, Check, GateError},
 };
@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_audit_entry))
         .routes(routes!(get_compliance_settings, put_compliance_settings))
         .routes(routes!(get_registry_status))
+        .routes(routes!(get_reassigned_answer, put_reassigned_answer))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -559,4 +560,134 @@ pub async fn put_compliance_settings(
     let codes: BTreeSet<u16> = body.subscribed_area_codes.into_iter().collect();
     let saved = compliance_settings::put(&state.db, &auth.tenant, &overrides, &codes, Utc::now()).await?;
     Ok(Json(settings_out(saved)))
+}
+
+/// What the FCC's Reassigned Numbers Database answered for a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReassignedResult {
+    /// `yes`: permanently disconnected on `disconnected_at`; consents given before then no
+    /// longer count (`REASSIGNED_NUMBER`).
+    Disconnected,
+    /// `no`: not permanently disconnected since the consents on file.
+    NotReassigned,
+    /// `no data`: no safe harbor; checks carry the notice `RND_NO_SAFE_HARBOR`.
+    NoData,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignedIn {
+    /// The number the database was asked about.
+    #[schema(example = "+12125550100")]
+    pub phone: String,
+    pub result: ReassignedResult,
+    /// When the number was permanently disconnected (required with `disconnected`, refused
+    /// otherwise).
+    pub disconnected_at: Option<DateTime<Utc>>,
+    /// When the database was asked (default now).
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReassignedOut {
+    pub phone: String,
+    pub result: ReassignedResult,
+    pub disconnected_at: Option<DateTime<Utc>>,
+    pub checked_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<reassigned_number::Model> for ReassignedOut {
+    fn from(r: reassigned_number::Model) -> Self {
+        let result = match reassigned::check_of(&r) {
+            ReassignedCheck::Disconnected { .. } => ReassignedResult::Disconnected,
+            ReassignedCheck::NotReassigned => ReassignedResult::NotReassigned,
+            ReassignedCheck::NoData | ReassignedCheck::NotChecked => ReassignedResult::NoData,
+        };
+        ReassignedOut {
+            phone: r.e164,
+            result,
+            disconnected_at: r.disconnected_at,
+            checked_at: r.checked_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReassignedQuery {
+    /// The number.
+    pub phone: String,
+}
+
+fn rnd_phone(raw: &str) -> ApiResult<String> {
+    Phone::parse(raw)
+        .map(|p| p.as_str().to_owned())
+        .map_err(|_| ApiError::field("phone", "must be a phone number like (212) 555-0100"))
+}
+
+/// The Reassigned Numbers Database answer recorded for a number (supervisors and up).
+#[utoipa::path(get, path = "/v1/compliance/reassigned", tag = "compliance", operation_id = "get_reassigned_answer",
+    params(ReassignedQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the latest answer", body = ReassignedOut),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+        (status = 403, description = "forbidden", body = ErrorBody),
+        (status = 404, description = "not_found: no answer recorded", body = ErrorBody),
+        (status = 422, description = "validation_failed", body = ErrorBody),
+    ))]
+pub async fn get_reassigned_answer(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ReassignedQuery>,
+) -> ApiResult<Json<ReassignedOut>> {
+    auth.require(Role::Supervisor)?;
+    let phone = rnd_phone(&q.phone)?;
+    let found = reassigned::find(&state.db, &auth.tenant, &phone).await?;
+    Ok(Json(found.ok_or_else(|| ApiError::not_found("reassigned-number answer"))?.into()))
+}
+
+/// Records what the FCC's Reassigned Numbers Database answered for a number (47 CFR
+/// 64.1200(m)), replacing the answer before; every check of the number from then on uses it.
+/// The agency queries the database itself (its own RND subscription) and records the answer
+/// here (supervisors and up).
+#[utoipa::path(put, path = "/v1/compliance/reassigned", tag = "compliance", operation_id = "put_reassigned_answer",
+    request_body = ReassignedIn,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "recorded", body = ReassignedOut),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+        (status = 403, description = "forbidden", body = ErrorBody),
+        (status = 422, description = "validation_failed", body = ErrorBody),
+    ))]
+pub async fn put_reassigned_answer(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<ReassignedIn>,
+) -> ApiResult<Json<ReassignedOut>> {
+    auth.require(Role::Supervisor)?;
+    let phone = rnd_phone(&body.phone)?;
+    let now = Utc::now();
+    let checked_at = body.checked_at.unwrap_or(now);
+    if checked_at > now + chrono::Duration::minutes(5) {
+        return Err(ApiError::field("checked_at", "is in the future; give when the database was asked"));
+    }
+    let answer = match (body.result, body.disconnected_at) {
+        (ReassignedResult::Disconnected, Some(at)) if at > checked_at => {
+            return Err(ApiError::field("disconnected_at", "is after checked_at"));
+        }
+        (ReassignedResult::Disconnected, Some(at)) => ReassignedCheck::Disconnected { at },
+        (ReassignedResult::Disconnected, None) => {
+            return Err(ApiError::field("disconnected_at", "is required when the result is disconnected"));
+        }
+        (_, Some(_)) => {
+            return Err(ApiError::field("disconnected_at", "is given only when the result is disconnected"));
+        }
+        (ReassignedResult::NotReassigned, None) => ReassignedCheck::NotReassigned,
+        (ReassignedResult::NoData, None) => ReassignedCheck::NoData,
+    };
+    Ok(Json(reassigned::put(&state.db, &auth.tenant, &phone, answer, checked_at, now).await?.into()))
 }

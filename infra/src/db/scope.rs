@@ -52,6 +52,7 @@ owned!(
     import_chunk,
     import_error,
     dnc_entry,
+    reassigned_number,
     suppression_list,
     suppression_entry,
     contact_attempt,

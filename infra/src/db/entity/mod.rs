@@ -33,6 +33,7 @@ pub mod message;
 pub mod monitor;
 pub mod password_reset;
 pub mod phone_number;
+pub mod reassigned_number;
 pub mod refresh_token;
 pub mod script;
 pub mod suppression_entry;

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod ledger;
 pub mod lists;
 pub mod members;
+pub mod reassigned;
 pub mod sessions;
 pub mod teams;
 pub mod tenants;
