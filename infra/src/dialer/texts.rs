@@ -385,14 +385,34 @@ pub enum Keyword {
     Start,
 }
 
-/// Reads a keyword: the whole text, one word, any case, trailing punctuation ignored.
+/// Whole replies that opt out besides [`STOP_WORDS`]: the FCC's revocation words (47 CFR
+/// 64.1200(a)(10): "stop", "quit", "end", "revoke", "opt out", "cancel", "unsubscribe") and
+/// their common Spanish forms (COMPLIANCE.md §8 case 32; a reasonable person reads them as an
+/// opt-out, so they are honoured rather than left for review).
+const STOP_PHRASES: &[&str] =
+    &["OPT OUT", "STOP ALL", "NO MAS", "NO MÁS", "ALTO", "PARE", "PARAR", "BASTA", "BAJA", "CANCELAR"];
+/// Words that opt out wherever they stand in a short reply ("Stop please", "please stop
+/// texting me"): words with no other everyday meaning in a reply to a sales text.
+const STOP_ANYWHERE: &[&str] = &["STOP", "STOPALL", "UNSUBSCRIBE", "OPTOUT", "REVOKE"];
+/// The longest reply (in words) in which a word of [`STOP_ANYWHERE`] or "opt out" opts out.
+const SHORT_REPLY_WORDS: usize = 8;
+
+/// Reads a keyword, in any case and with punctuation ignored: the whole reply is a keyword or
+/// an opt-out phrase, or a short reply holds an unmistakable opt-out word.
 pub fn keyword(body: &str) -> Option<Keyword> {
-    let word = body.trim().trim_end_matches(['.', '!']).to_ascii_uppercase();
-    if STOP_WORDS.contains(&word.as_str()) {
+    let upper = body.to_uppercase();
+    let words: Vec<&str> = upper.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let whole = words.join(" ");
+    let short = words.len() <= SHORT_REPLY_WORDS;
+    let opts_out = STOP_WORDS.contains(&whole.as_str())
+        || STOP_PHRASES.contains(&whole.as_str())
+        || (short
+            && (words.iter().any(|w| STOP_ANYWHERE.contains(w)) || words.windows(2).any(|p| p == ["OPT", "OUT"])));
+    if opts_out {
         Some(Keyword::Stop)
-    } else if HELP_WORDS.contains(&word.as_str()) {
+    } else if HELP_WORDS.contains(&whole.as_str()) {
         Some(Keyword::Help)
-    } else if START_WORDS.contains(&word.as_str()) {
+    } else if START_WORDS.contains(&whole.as_str()) {
         Some(Keyword::Start)
     } else {
         None
@@ -505,7 +525,38 @@ mod tests {
         assert_eq!(keyword("  Unsubscribe. "), Some(Keyword::Stop));
         assert_eq!(keyword("HELP"), Some(Keyword::Help));
         assert_eq!(keyword("start!"), Some(Keyword::Start));
-        assert_eq!(keyword("please stop calling"), None);
         assert_eq!(keyword("yes please"), None);
+        assert_eq!(keyword("START"), Some(Keyword::Start));
+    }
+
+    /// COMPLIANCE.md §8 case 32: each of these opts out.
+    #[test]
+    fn every_reasonable_opt_out_is_honoured() {
+        for reply in [
+            "stop",
+            "STOP.",
+            " Unsubscribe ",
+            "opt out",
+            "Stop please",
+            "cancel",
+            "please stop texting me",
+            "Opt-out!",
+            "No más",
+            "no mas",
+            "STOP ALL",
+            "revoke",
+        ] {
+            assert_eq!(keyword(reply), Some(Keyword::Stop), "{reply:?}");
+        }
+        // Words with an everyday meaning opt out only as the whole reply.
+        assert_eq!(keyword("end"), Some(Keyword::Stop));
+        assert_eq!(keyword("I can talk at the end of the day"), None);
+        assert_eq!(keyword("cancel my appointment tomorrow and book friday"), None);
+        // A long message is a conversation for a person to read, not a keyword.
+        assert_eq!(
+            keyword("thanks for the call today, I will think about it and let you know, no need to stop by"),
+            None
+        );
+        assert_eq!(keyword("help me understand the offer"), None);
     }
 }
