@@ -177,9 +177,11 @@ fn observe(
     let mut calls = Vec::new();
     for a in live {
         // A call not placed yet (its placing job waits for a worker or for the carrier's
-        // calls-per-second limit) has all its ringing ahead of it: it is seen as dialled now,
-        // not as ringing since it was queued, which would make it look like a no-answer.
-        let dialed = secs(a.dialed_at.unwrap_or(now), epoch);
+        // calls-per-second limit: scheduled or dialling) has all its ringing ahead of it: it is
+        // seen as dialled now, not as ringing since it was queued, which would make it look
+        // like a no-answer. A ringing call's `dialed_at` is when the carrier took it.
+        let placed = a.dialed_at.filter(|_| !matches!(a.status.as_str(), at::SCHEDULED | at::DIALING));
+        let dialed = secs(placed.unwrap_or(now), epoch);
         let agent = a.agent_session_id.as_deref().and_then(|id| index.get(id).copied());
         let stage = match a.status.as_str() {
             at::SCHEDULED | at::DIALING | at::RINGING => (CallStage::Ringing, dialed),
@@ -420,10 +422,13 @@ mod tests {
         let live = [
             attempt(at::SCHEDULED, now - Duration::seconds(30), None),
             attempt(at::RINGING, now - Duration::seconds(30), Some(now - Duration::seconds(20))),
+            // Its placing job began 8 s ago and waits for the carrier's limit.
+            attempt(at::DIALING, now - Duration::seconds(10), Some(now - Duration::seconds(8))),
         ];
         let obs = observe(&[], &live, AbandonMeter::default(), now, epoch);
-        assert_eq!(obs.calls.len(), 2);
+        assert_eq!(obs.calls.len(), 3);
         assert_eq!((obs.calls[0].stage, obs.calls[0].since, obs.calls[0].dialed), (CallStage::Ringing, 600.0, 600.0));
         assert_eq!((obs.calls[1].since, obs.calls[1].dialed), (580.0, 580.0));
+        assert_eq!((obs.calls[2].since, obs.calls[2].dialed), (600.0, 600.0));
     }
 }

@@ -130,6 +130,19 @@ pub async fn run(d: &Dialer, tenant: &TenantId, attempt_id: &str) -> Result<(), 
         // rule. It is never placed again under this attempt.
         return stand_down(d, tenant, &c, &a, Outcome::Failed, Some(format!("carrier: {e}")), d.now()).await;
     }
+    // The carrier has the call: it rings from now, not from when this job began (the wait for
+    // the carrier's calls-per-second limit is no ringing). The pacing sees a dialling attempt
+    // as not placed yet and a ringing one as ringing since `dialed_at`. Unless an event of the
+    // call moved it on already.
+    let placed_at = d.now();
+    scope::update_many::<dial_attempt::Entity>(tenant)
+        .col_expr(dial_attempt::Column::Status, Expr::value(at::RINGING))
+        .col_expr(dial_attempt::Column::DialedAt, Expr::value(placed_at))
+        .col_expr(dial_attempt::Column::UpdatedAt, Expr::value(placed_at))
+        .filter(dial_attempt::Column::Id.eq(&a.id))
+        .filter(dial_attempt::Column::Status.eq(at::DIALING))
+        .exec(&d.db)
+        .await?;
     Ok(())
 }
 
