@@ -1,8 +1,8 @@
 //! The dialer under fire, in production shape: two `api` and two `worker` processes on
 //! PostgreSQL and Redis behind a load balancer, the sandbox carrier as its own process. While
-//! a 20-agent floor works its campaign, API and worker processes are killed with SIGKILL at
-//! random moments and started again; the campaign still completes with no lead lost, no number
-//! dialled twice for one attempt and consistent counters.
+//! a 20-agent floor works its campaign (in Twilio and in Telnyx mode), API and worker processes
+//! are killed with SIGKILL at random moments and started again; the campaign still completes
+//! with no lead lost, no number dialled twice for one attempt and consistent counters.
 
 use crate::floor::{assert_complete, options};
 use crate::harness::{Backend, TempDir, random_suffix, test_settings};
@@ -91,6 +91,16 @@ async fn sandbox_process() -> (tokio::process::Child, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_campaign_survives_kill_9_of_api_and_worker_processes() {
+    chaos("twilio").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_telnyx_campaign_survives_kill_9_of_api_and_worker_processes() {
+    chaos("telnyx").await;
+}
+
+/// The floor in `provider` mode while processes are killed.
+async fn chaos(provider: &str) {
     let dir = TempDir::new();
     let (_sandbox, sandbox) = sandbox_process().await;
     let ports = [free_port(), free_port()];
@@ -131,7 +141,7 @@ async fn a_campaign_survives_kill_9_of_api_and_worker_processes() {
     }
     let procs = Arc::new(tokio::sync::Mutex::new(procs));
     // The floor: set up first, then the chaos starts once the campaign is dialing.
-    let mut o = options(&lb, &sandbox, dir.0.join("mail.log"), "twilio", "predictive");
+    let mut o = options(&lb, &sandbox, dir.0.join("mail.log"), provider, "predictive");
     o.deadline = Duration::from_secs(1200);
     let dialing = Arc::new(tokio::sync::Notify::new());
     o.dialing = Some(dialing.clone());
