@@ -245,8 +245,8 @@ async fn write_all(
     // contact another writer adds meanwhile makes a batch's insert fail on its unique key,
     // and the retry, the tenant no longer empty, looks every key up.
     let empty = scope::find::<contact::Entity>(tenant).one(&deps.db).await.map_err(db_err)?.is_none();
-    let seen = Arc::new(std::sync::Mutex::new(empty.then(|| Seen::for_file(imp.total_bytes as u64))));
-    let listed = listed_numbers(&deps.db, tenant).await.map_err(db_err)?.map(Arc::new);
+    let seen = std::sync::Mutex::new(empty.then(|| Seen::for_file(imp.total_bytes as u64)));
+    let listed = listed_numbers(&deps.db, tenant).await.map_err(db_err)?;
     // Each batch's look-ups start as it arrives from the parser, in a task of their own, up
     // to LOOK_AHEAD batches ahead: they run while the writers are busy, not on the path from
     // one batch's plan to the next. Each notes the last batch committed before it began.
@@ -257,7 +257,7 @@ async fn write_all(
             // The keys planned so far; those planned later are in flight when this batch is planned.
             let keys = batch.as_ref().ok().map(|b| {
                 let seen = seen.lock().expect("the key filter");
-                Keys::of(b, seen.as_ref(), listed.as_deref())
+                Keys::of(b, seen.as_ref(), listed.as_ref())
             });
             let (db, tenant) = (deps.db.clone(), tenant.clone());
             let task = tokio::spawn(async move {
